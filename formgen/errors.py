@@ -1,0 +1,50 @@
+"""Error catalogue: every problem formgen reports has a code, a place, what is wrong and how to fix it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Codes are stable: scripts and the import report refer to them.
+CATALOGUE: dict[str, str] = {
+    "FG100": "workspace not found",
+    "FG101": "workspace configuration invalid",
+    "FG102": "logo unusable",
+    "FG110": "form definition file unreadable",
+    "FG111": "form definition invalid",
+    "FG112": "form not found",
+    "FG113": "form definitions clash",
+    "FG120": "roster unreadable",
+    "FG121": "roster row invalid",
+    "FG122": "CPR number refused",
+    "FG130": "option invalid",
+    "FG140": "template unusable",
+    "FG150": "database error",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that is wrong: where, what, and how to fix it."""
+
+    code: str
+    where: str
+    what: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        if self.fix:
+            text += f"\n    → {self.fix}"
+        return f"[{self.code}] {text}"
+
+
+class FormgenError(Exception):
+    """A user-facing failure carrying one or more problems (never shown as a traceback)."""
+
+    def __init__(self, problems: Problem | list[Problem]):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def fail(code: str, where: str, what: str, fix: str = "") -> FormgenError:
+    """Build a FormgenError with a single problem (raise the result)."""
+    return FormgenError(Problem(code, where, what, fix))

@@ -1,0 +1,166 @@
+"""Workspaces: a folder with formgen.toml, intake/, output/, forms/ and the database."""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import fail
+from .private import private_dir, write_private
+
+CONFIG = "formgen.toml"
+ENV_VAR = "FORMGEN_WORKSPACE"
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(min_length=1)
+    unit: str = ""
+    contact: str = ""
+    logo: str = ""
+    colour: str = "#1F4E79"
+
+    @field_validator("colour")
+    @classmethod
+    def _colour(cls, v: str) -> str:
+        if not re.match(r"^#[0-9A-Fa-f]{6}$", v):
+            raise ValueError(f"'{v}' is not a colour: write it as #RRGGBB, e.g. #1F4E79")
+        return v.upper()
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    scale_steps: int = Field(default=5, ge=3, le=20)
+    weeks_between_rounds: int = Field(default=8, ge=1, le=52)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    organisation: Organisation
+    defaults: Defaults = Defaults()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A located, validated workspace."""
+
+    root: Path
+    config: Config
+
+    @property
+    def intake(self) -> Path:
+        return self.root / "intake"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def forms_dir(self) -> Path:
+        return self.root / "forms"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "formgen.db"
+
+    @property
+    def logo(self) -> Path | None:
+        logo = self.config.organisation.logo
+        return (self.root / logo) if logo else None
+
+
+def find(start: Path | str | None = None) -> Workspace:
+    """Locate the workspace: explicit dir, else $FORMGEN_WORKSPACE, else the cwd and its parents."""
+    if start is None and os.environ.get(ENV_VAR):
+        start = os.environ[ENV_VAR]
+    if start is not None:
+        root = Path(start).expanduser().resolve()
+        if not (root / CONFIG).is_file():
+            raise fail("FG100", str(root), f"no {CONFIG} here",
+                       f"create a workspace with 'formgen init {start}' or point --workspace at one")
+        return load(root)
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG).is_file():
+            return load(folder)
+    raise fail("FG100", str(here), f"not inside a formgen workspace (no {CONFIG} here or in any parent folder)",
+               "run 'formgen init' here, use --workspace DIR, or set FORMGEN_WORKSPACE")
+
+
+def load(root: Path) -> Workspace:
+    """Read and validate formgen.toml."""
+    path = root / CONFIG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise fail("FG101", str(path), f"not valid TOML: {exc}",
+                   "fix the line named above; text values need quotes, e.g. name = \"Jobcenter Eksempelby\"")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail("FG101", str(path), f"cannot read the file: {exc}", "check the file's permissions")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise fail("FG101", f"{path}, {where}", err["msg"].removeprefix("Value error, "),
+                   "see the comments in a fresh 'formgen init' workspace for the allowed settings")
+    return Workspace(root, config)
+
+
+TOML_TEMPLATE = """\
+# formgen workspace settings. Edit freely; 'formgen forms list' checks that the workspace still loads.
+
+[organisation]
+name = {name}          # printed in the header of every form and report
+unit = {unit}          # e.g. "Virksomhedsservice"
+contact = {contact}    # footer/contact line
+logo = {logo}          # PNG or JPEG, relative to this folder
+colour = "{colour}"    # main colour, #RRGGBB
+
+[defaults]
+scale_steps = 5            # used by custom forms that do not set scale.steps
+weeks_between_rounds = 8
+"""
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contact: str = "",
+         colour: str = "#1F4E79") -> Workspace:
+    """Create a workspace (refuses to overwrite an existing formgen.toml)."""
+    from .branding import check_logo, placeholder_logo  # Pillow only when needed
+
+    root = Path(root).expanduser().resolve()
+    if (root / CONFIG).exists():
+        raise fail("FG101", str(root / CONFIG), "a workspace already exists here",
+                   "edit its formgen.toml, or choose another folder")
+    Organisation(name=name, colour=colour)  # validate before writing anything
+    if logo is not None:
+        check_logo(logo)
+    private_dir(root)
+    for sub in ("intake", "output", "forms", "templates"):
+        private_dir(root / sub)
+    if logo is not None:
+        logo_name = "logo" + Path(logo).suffix.lower()
+        write_private(root / logo_name, Path(logo).read_bytes())
+    else:
+        logo_name = "logo.png"
+        write_private(root / logo_name, placeholder_logo(name, colour))
+    text = TOML_TEMPLATE.format(name=_q(name), unit=_q(unit), contact=_q(contact or name),
+                                logo=_q(logo_name), colour=colour.upper())
+    write_private(root / CONFIG, text.encode())
+    write_private(root / "forms" / "README.md",
+                  b"Put your own form definitions (*.yaml) here; see docs/forms.md. They appear in 'formgen forms list'.\n")
+    write_private(root / "templates" / "README.md",
+                  b"Copy templates/form.docx here and restyle it in Word to change how this workspace's forms look.\n")
+    return load(root)

@@ -1,0 +1,300 @@
+"""Build templates/form.docx: the docxtpl template that holds the page design of every Word form.
+
+Run `python tools/make_templates.py` after changing it. A municipality restyles the result in Word
+(styles "FG ...", header, footer, table borders); the Jinja tags in the text must stay.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "form.docx"
+INK = RGBColor(0x1F, 0x1F, 0x1F)
+GREY = RGBColor(0x55, 0x55, 0x55)
+ACCENT = RGBColor(0x1F, 0x4E, 0x79)
+WIDTH_CM = 17.4  # A4 minus 1.8 cm margins
+
+
+def styles(doc: Document) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size, normal.font.color.rgb = "Calibri", Pt(10), INK
+    normal.paragraph_format.space_after = Pt(2)
+    normal.paragraph_format.space_before = Pt(0)
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        rfonts.set(qn(attr), "Calibri")
+
+    def para(name, size, bold=False, italic=False, colour=INK, before=0, after=2, keep=False, align=None):
+        st = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = normal
+        st.font.size, st.font.bold, st.font.italic, st.font.color.rgb = Pt(size), bold, italic, colour
+        pf = st.paragraph_format
+        pf.space_before, pf.space_after, pf.keep_with_next = Pt(before), Pt(after), keep
+        if align is not None:
+            pf.alignment = align
+        return st
+
+    para("FG Title", 20, bold=True, colour=ACCENT, after=0)
+    para("FG Subtitle", 11, colour=GREY, after=8)
+    para("FG Heading", 13, bold=True, colour=ACCENT, before=10, after=4, keep=True)
+    para("FG Intro", 10, after=6)
+    para("FG Instruction", 8.5, italic=True, colour=GREY, after=6)
+    para("FG Label", 10.5, bold=True, after=2)
+    para("FG Small", 8.5, colour=GREY, after=2)
+    para("FG Question", 10, bold=True, after=2)
+    para("FG Help", 8.5, italic=True, colour=GREY, after=0)
+    para("FG Anchor", 7, colour=INK, after=0, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para("FG Step", 9, bold=True, after=0, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para("FG Answer", 10, before=4, after=4)
+    para("FG Field", 9, bold=True, before=4, after=1, keep=True)
+    para("FG Meta", 9.5, after=0)
+    para("FG Org", 12, bold=True, colour=ACCENT, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para("FG Unit", 9, colour=GREY, after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    para("FG Footer", 7.5, colour=GREY, after=0)
+    inp = para("FG Input", 10, after=2)
+    # The input box: a border around the answer so it reads as a field on paper.
+    inp.element.get_or_add_pPr().append(parse_xml(
+        f'<w:pBdr {nsdecls("w")}>' + "".join(
+            f'<w:{s} w:val="single" w:sz="4" w:space="3" w:color="808080"/>' for s in ("top", "left", "bottom", "right")
+        ) + "</w:pBdr>"))
+    ph = doc.styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
+    ph.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+
+
+def p(container, text: str = "", style: str | None = None):
+    par = container.add_paragraph(text, style=style)
+    return par
+
+
+def borders(table, colour: str = "808080", inside: bool = True) -> None:
+    sides = ["top", "left", "bottom", "right"] + (["insideH", "insideV"] if inside else [])
+    xml = f'<w:tblBorders {nsdecls("w")}>' + "".join(
+        f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="{colour}"/>' for s in sides) + "</w:tblBorders>"
+    tblPr = table._tbl.tblPr
+    for old in tblPr.findall(qn("w:tblBorders")):
+        tblPr.remove(old)
+    tblPr.append(parse_xml(xml))
+
+
+def no_borders(table) -> None:
+    xml = f'<w:tblBorders {nsdecls("w")}>' + "".join(
+        f'<w:{s} w:val="nil"/>' for s in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+    table._tbl.tblPr.append(parse_xml(xml))
+
+
+def widths(table, cms: list[float]) -> None:
+    table.autofit = False
+    for row in table.rows:
+        for cell, w in zip(row.cells, cms):
+            cell.width = Cm(w)
+    grid = table._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), cms):
+        col.set(qn("w:w"), str(int(w * 567)))
+
+
+def shade(cell, fill: str = "E7EDF3") -> None:
+    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+
+
+def header_row(row) -> None:
+    trPr = row._tr.get_or_add_trPr()
+    trPr.append(OxmlElement("w:tblHeader"))
+
+
+def cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def set_text(cell, text: str, style: str) -> None:
+    cell.paragraphs[0].text = text
+    cell.paragraphs[0].style = style
+
+
+def field(run, instr: str) -> None:
+    """Append a simple field (PAGE, NUMPAGES) after a run."""
+    fld = parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="{instr}"><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+    run._r.addnext(fld)
+
+
+def header_footer(doc: Document) -> None:
+    sec = doc.sections[0]
+    sec.header_distance, sec.footer_distance = Cm(0.8), Cm(0.8)
+    hdr = sec.header
+    t = hdr.add_table(rows=1, cols=2, width=Cm(WIDTH_CM))
+    no_borders(t)
+    widths(t, [6.0, WIDTH_CM - 6.0])
+    set_text(t.cell(0, 0), "{{ logo }}", "FG Meta")
+    c = t.cell(0, 1)
+    set_text(c, "{{ org.name }}", "FG Org")
+    p(c, "{% if org.unit %}{{ org.unit }}{% endif %}", "FG Unit")
+    # python-docx leaves an empty first paragraph in a new header; make it a thin rule under the table.
+    first = hdr.paragraphs[0]
+    first._p.getparent().remove(first._p)
+    rule = p(hdr, "", "FG Footer")
+    rule._p.get_or_add_pPr().append(parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" w:color="808080"/></w:pBdr>'))
+
+    ftr = sec.footer
+    fp = ftr.paragraphs[0]
+    fp.style = "FG Footer"
+    fp.paragraph_format.tab_stops.add_tab_stop(Cm(WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
+    fp.add_run("{{ form.title }} · {{ form.id }} v{{ form.version }} · Skema-id {{ code }}"
+               "{% if org.contact %} · {{ org.contact }}{% endif %}\tSide ")
+    r = fp.add_run(" af ")
+    field(fp.runs[0], "PAGE")
+    field(r, "NUMPAGES")
+
+
+def body(doc: Document) -> None:
+    p(doc, "{{ form.title }}", "FG Title")
+    p(doc, "{{ role_title }} · Runde {{ round }}", "FG Subtitle")
+
+    meta = doc.add_table(rows=4, cols=4)
+    borders(meta)
+    widths(meta, [2.6, 6.1, 2.6, 6.1])
+    cells = [("Borger", "{{r meta.citizen }}", "Virksomhed", "{{r meta.company }}"),
+             ("Mentor", "{{r meta.mentor }}", "Konsulent", "{{r meta.consultant }}"),
+             ("Runde", "{{r meta.round }}", "Dato", "{{r meta.date }}"),
+             ("Udfyldt af", "{{r meta.filled_by }}", "Skema-id", "{{ code }}")]
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            cell = meta.cell(r, c)
+            set_text(cell, text, "FG Meta")
+            if c % 2 == 0:
+                shade(cell)
+                cell.paragraphs[0].runs[0].bold = True
+
+    p(doc, "", "FG Small")
+    p(doc, "{{ form.intro }}", "FG Intro")
+    p(doc, "{%p if has_scores %}")
+    p(doc, "Sådan udfylder du skemaet: På computeren vælger du et tal i felterne »Nu« og »Næste delmål«. "
+           "På papir sætter du en ring om tallet for, hvor du er nu, og et kryds ved dit næste delmål"
+           "{% if dont_know %} – eller ved »Ved ikke«, hvis spørgsmålet ikke passer{% endif %}.", "FG Instruction")
+    p(doc, "{%p endif %}")
+
+    # Indicators: one table row per indicator, label in the first cell (the reader's fallback).
+    p(doc, "{%p for sec in sections %}")
+    p(doc, "{{ sec.title }}", "FG Heading")
+    p(doc, "{%p if sec.intro %}")
+    p(doc, "{{ sec.intro }}", "FG Intro")
+    p(doc, "{%p endif %}")
+    t = doc.add_table(rows=4, cols=2)
+    borders(t)
+    widths(t, [4.2, WIDTH_CM - 4.2])
+    set_text(t.cell(0, 0), "Område", "FG Field")
+    set_text(t.cell(0, 1), "Spørgsmål og vurdering", "FG Field")
+    shade(t.cell(0, 0)), shade(t.cell(0, 1))
+    header_row(t.rows[0])
+    set_text(t.cell(1, 0), "{%tr for item in sec.indicators %}", "FG Small")
+    label_cell, main = t.cell(2, 0), t.cell(2, 1)
+    cant_split(t.rows[2])
+    set_text(label_cell, "{{ item.label }}", "FG Label")
+    p(label_cell, "{%p if item.description %}")
+    p(label_cell, "{{ item.description }}", "FG Small")
+    p(label_cell, "{%p endif %}")
+    set_text(main, "{{ item.question }}", "FG Question")
+    p(main, "{%p for h in item.help %}")
+    p(main, "– {{ h }}", "FG Help")
+    p(main, "{%p endfor %}")
+    p(main, "{{p item.scale }}")
+    p(main, "{{r item.answers }}", "FG Answer")
+    p(main, "{%p for t in item.texts %}")
+    p(main, "{{ t.label }}", "FG Field")
+    p(main, "{{r t.control }}", "FG Input")
+    p(main, "{%p endfor %}")
+    p(main, "{%p if item.evidence %}")
+    p(main, "Hvorfor spørger vi? {{ item.evidence }}", "FG Small")
+    p(main, "{%p endif %}")
+    set_text(t.cell(3, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{%p endfor %}")
+
+    # Kompetencekort groups: free rows of competence, level, where observed, date.
+    p(doc, "{%p if groups %}")
+    p(doc, "Niveauer", "FG Heading")
+    p(doc, "{{p scale_legend }}")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p for g in groups %}")
+    p(doc, "{{ g.title }}", "FG Heading")
+    p(doc, "{%p if g.description %}")
+    p(doc, "{{ g.description }}{% if g.examples %} Eksempler: {{ g.examples }}.{% endif %}", "FG Small")
+    p(doc, "{%p endif %}")
+    gt = doc.add_table(rows=4, cols=4)
+    borders(gt)
+    widths(gt, [6.4, 2.8, 5.4, 2.8])
+    for c, text in enumerate(["Kompetence", "Niveau ({{ steps_text }})", "Hvor er det observeret", "Dato"]):
+        set_text(gt.cell(0, c), text, "FG Field")
+        shade(gt.cell(0, c))
+    header_row(gt.rows[0])
+    set_text(gt.cell(1, 0), "{%tr for row in g.rows %}", "FG Small")
+    for c, key in enumerate(["kompetence", "level", "sted", "dato"]):
+        set_text(gt.cell(2, c), "{{r row.%s }}" % key, "FG Meta")
+    cant_split(gt.rows[2])
+    set_text(gt.cell(3, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{%p endfor %}")
+
+    # Form-level text sections (e.g. the arbejdsaftale): label | answer rows.
+    p(doc, "{%p for sec in texts %}")
+    p(doc, "{{ sec.title }}", "FG Heading")
+    p(doc, "{%p if sec.intro %}")
+    p(doc, "{{ sec.intro }}", "FG Intro")
+    p(doc, "{%p endif %}")
+    tt = doc.add_table(rows=3, cols=2)
+    borders(tt)
+    widths(tt, [5.6, WIDTH_CM - 5.6])
+    set_text(tt.cell(0, 0), "{%tr for f in sec.fields %}", "FG Small")
+    set_text(tt.cell(1, 0), "{{ f.label }}", "FG Field")
+    shade(tt.cell(1, 0))
+    set_text(tt.cell(1, 1), "{{r f.control }}", "FG Meta")
+    cant_split(tt.rows[1])
+    set_text(tt.cell(2, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{%p endfor %}")
+
+    # Signatures.
+    p(doc, "{%p if signatures %}")
+    p(doc, "Underskrifter", "FG Heading")
+    st = doc.add_table(rows=4, cols=3)
+    borders(st)
+    widths(st, [4.2, 4.0, WIDTH_CM - 8.2])
+    for c, text in enumerate(["", "Dato", "Underskrift"]):
+        set_text(st.cell(0, c), text, "FG Field")
+        shade(st.cell(0, c))
+    set_text(st.cell(1, 0), "{%tr for s in signatures %}", "FG Small")
+    set_text(st.cell(2, 0), "{{ s }}", "FG Field")
+    st.rows[2].height = Cm(1.1)
+    set_text(st.cell(3, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{%p endif %}")
+    p(doc, "Skema-id {{ code }} · Spørgsmål om skemaet: kontakt din jobkonsulent.", "FG Footer")
+
+
+def main() -> None:
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.PORTRAIT
+    sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
+    sec.left_margin = sec.right_margin = Cm(1.8)
+    sec.top_margin, sec.bottom_margin = Cm(2.6), Cm(1.8)
+    styles(doc)
+    header_footer(doc)
+    body(doc)
+    # python-docx starts with one empty paragraph; drop it so the title is first.
+    first = doc.paragraphs[0]
+    if not first.text:
+        first._p.getparent().remove(first._p)
+    doc.core_properties.title = "formgen form template"
+    doc.core_properties.author = "formgen"
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(OUT)
+    print(f"wrote {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
