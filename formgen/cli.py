@@ -13,6 +13,37 @@ from . import __version__
 from .errors import FormgenError
 
 
+class ExampleLast(click.Command):
+    """Help text whose 'Example:' block is printed last, after the options."""
+
+    def _split(self) -> tuple[str, str]:
+        import inspect
+
+        main, sep, example = inspect.cleandoc(self.help or "").partition("\b\nExample:")
+        return main.strip(), (sep + example.rstrip()) if sep else ""
+
+    def format_help_text(self, ctx, formatter):
+        main, _ = self._split()
+        if main:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(main)
+
+    def format_epilog(self, ctx, formatter):
+        _, example = self._split()
+        if example:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(example)
+
+
+class ExampleLastGroup(ExampleLast, click.Group):
+    command_class = ExampleLast
+
+
+ExampleLastGroup.group_class = ExampleLastGroup
+
+
 class Ctx:
     """What every command needs: where the workspace is (resolved lazily)."""
 
@@ -25,7 +56,7 @@ class Ctx:
         return find(self.workspace_arg)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=ExampleLastGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="formgen")
 @click.option("--workspace", "-w", metavar="DIR", envvar="FORMGEN_WORKSPACE",
               help="Workspace folder (default: $FORMGEN_WORKSPACE, else the current folder or a parent).")

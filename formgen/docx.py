@@ -66,10 +66,9 @@ def text_control(tag: str, alias: str, sdt_id: int, value: str = "", lines: int 
     if value:
         return (f'{head}<w:text{multi}/></w:sdtPr><w:sdtContent><w:r>'
                 f'<w:t xml:space="preserve">{xml_text(value)}</w:t></w:r></w:sdtContent></w:sdt>')
-    breaks = "<w:br/>" * (lines - 1)
     return (f'{head}<w:showingPlcHdr/><w:text{multi}/></w:sdtPr><w:sdtContent><w:r>'
             f'<w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t xml:space="preserve">{placeholder}</w:t>'
-            f'{breaks}</w:r></w:sdtContent></w:sdt>')
+            f'</w:r></w:sdtContent></w:sdt>')
 
 
 def _cell(text: str, style: str, width: int, span: int = 1, fill: str = "") -> str:
@@ -126,13 +125,14 @@ def context(v: FormView, org: Organisation, round_no: int | None, date_str: str,
             "help": list(it.help), "evidence": it.evidence,
             "scale": scale_table(v.bands(it), scale.steps, scale.dont_know),
             "answers": _answers(ctl, it, v.choices),
-            "texts": [{"label": t.label, "control": ctl.text(f"fg:{it.key}:{t.key}", f"{t.label} – {it.label}", lines=t.lines)}
+            "texts": [{"label": t.label, "lines": t.lines,
+                       "control": ctl.text(f"fg:{it.key}:{t.key}", f"{t.label} – {it.label}", lines=t.lines)}
                       for t in it.texts],
         } for it in sec.items],
     } for sec in v.sections]
     texts = [{
         "title": sec.title, "intro": sec.intro,
-        "fields": [{"label": f.label, "control": ctl.text(f"fg:{sec.key}:{f.key}", f.label, lines=f.lines,
+        "fields": [{"label": f.label, "lines": f.lines, "control": ctl.text(f"fg:{sec.key}:{f.key}", f.label, lines=f.lines,
                                                            placeholder="dd-mm-åååå" if f.type == "date" else PLACEHOLDER_TEXT)}
                    for f in sec.fields],
     } for sec in v.texts]

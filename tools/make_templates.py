@@ -176,9 +176,12 @@ def body(doc: Document) -> None:
     p(doc, "", "FG Small")
     p(doc, "{{ form.intro }}", "FG Intro")
     p(doc, "{%p if has_scores %}")
-    p(doc, "Sådan udfylder du skemaet: På computeren vælger du et tal i felterne »Nu« og »Næste delmål«. "
+    p(doc, "{% if groups %}Sådan udfylder I kortet: Skriv kompetencen, vælg niveauet ({{ steps_text }}) efter "
+           "beskrivelserne nedenfor, og skriv hvor og hvornår den er set. På papir skriver I tallet i feltet."
+           "{% else %}Sådan udfylder du skemaet: På computeren vælger du et tal i felterne »Nu« og »Næste delmål«. "
            "På papir sætter du en ring om tallet for, hvor du er nu, og et kryds ved dit næste delmål"
-           "{% if dont_know %} – eller ved »Ved ikke«, hvis spørgsmålet ikke passer{% endif %}.", "FG Instruction")
+           "{% if dont_know %} – eller ved »?«, hvis du ikke ved det, eller spørgsmålet ikke passer{% endif %}."
+           "{% endif %}", "FG Instruction")
     p(doc, "{%p endif %}")
 
     # Indicators: one table row per indicator, label in the first cell (the reader's fallback).
@@ -210,6 +213,9 @@ def body(doc: Document) -> None:
     p(main, "{%p for t in item.texts %}")
     p(main, "{{ t.label }}", "FG Field")
     p(main, "{{r t.control }}", "FG Input")
+    p(main, "{%p for _ in range(t.lines - 1) %}")
+    p(main, "", "FG Input")
+    p(main, "{%p endfor %}")
     p(main, "{%p endfor %}")
     p(main, "{%p if item.evidence %}")
     p(main, "Hvorfor spørger vi? {{ item.evidence }}", "FG Small")
@@ -254,6 +260,9 @@ def body(doc: Document) -> None:
     set_text(tt.cell(1, 0), "{{ f.label }}", "FG Field")
     shade(tt.cell(1, 0))
     set_text(tt.cell(1, 1), "{{r f.control }}", "FG Meta")
+    p(tt.cell(1, 1), "{%p for _ in range(f.lines - 1) %}")
+    p(tt.cell(1, 1), "", "FG Meta")
+    p(tt.cell(1, 1), "{%p endfor %}")
     cant_split(tt.rows[1])
     set_text(tt.cell(2, 0), "{%tr endfor %}", "FG Small")
     p(doc, "{%p endfor %}")

@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh workspace, small inline definitions, LibreOffice helpers."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from formgen.forms import parse
+from formgen.workspace import init
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def needs_soffice():
+    """Skip when LibreOffice is absent, except in CI (FORMGEN_REQUIRE_SOFFICE=1), where it must run."""
+    if SOFFICE:
+        return
+    if os.environ.get("FORMGEN_REQUIRE_SOFFICE"):
+        pytest.fail("LibreOffice (soffice) is required in CI: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui")
+    pytest.skip("LibreOffice not installed (apt-get install libreoffice-writer-nogui libreoffice-calc-nogui)")
+
+
+def soffice_convert(src: Path, to: str, outdir: Path) -> Path:
+    """Convert with LibreOffice using a private profile (parallel runs sharing one lose files)."""
+    needs_soffice()
+    profile = outdir / ".lo-profile"
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", to,
+                    "--outdir", str(outdir), str(src)], check=True, capture_output=True, timeout=180)
+    out = outdir / (src.stem + "." + to.split(":")[0])
+    assert out.is_file(), f"LibreOffice did not write {out}"
+    return out
+
+
+def pdf_pages(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    """A fresh workspace with the placeholder logo."""
+    return init(tmp_path / "ws", "Jobcenter Testby", unit="Virksomhedsservice")
+
+
+@pytest.fixture
+def small_form():
+    """A small inline form: two items on a 5-step scale, a text section."""
+    return parse(textwrap.dedent("""
+        id: lille-skema
+        version: "2"
+        kind: survey
+        title: Lille skema
+        intro: Et kort skema til test.
+        scale:
+          steps: 5
+          anchors: [Meget svært, Svært, Middel, Godt, Meget godt]
+        respondents: [borger, mentor]
+        sections:
+          - title: Område
+            items:
+              - key: samarbejde
+                label: Samarbejde
+                question:
+                  borger: Hvordan har du det med at samarbejde med kollegerne?
+                  default: Hvordan vurderer du borgerens samarbejde med kollegerne?
+                help: [Hvad går godt?]
+                texts: [{key: kommentar, label: Kommentar}]
+              - key: moedestabilitet
+                label: Mødestabilitet
+                question: Kommer borgeren til tiden?
+                marks: [now]
+                respondents: [mentor]
+        texts:
+          - key: aftale
+            title: Aftale
+            fields:
+              - {key: timer, label: Timer pr. uge, type: number, lines: 1}
+              - {key: opgaver, label: Opgaver, lines: 3}
+        """), "<inline>")

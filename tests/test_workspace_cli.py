@@ -1,0 +1,111 @@
+"""Workspace setup and the CLI: init, discovery, forms list/show/check, clear errors."""
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from formgen.cli import cli
+from formgen.errors import FormgenError
+from formgen.workspace import find, init
+
+
+def run(*args, env=None, cwd=None):
+    """Run the real console script (so exit codes and stderr are what a user sees)."""
+    exe = Path(sys.executable).parent / "formgen"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def test_init_creates_a_private_workspace_with_a_placeholder_logo(tmp_path):
+    ws = init(tmp_path / "jc", "Jobcenter Eksempelby", unit="Virksomhedsservice")
+    for name in ("formgen.toml", "intake", "output", "forms", "templates", "logo.png"):
+        assert (ws.root / name).exists(), name
+    assert (ws.root / "logo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert stat.S_IMODE((ws.root / "formgen.toml").stat().st_mode) == 0o600
+    assert stat.S_IMODE((ws.root / "intake").stat().st_mode) == 0o700
+    assert ws.config.organisation.name == "Jobcenter Eksempelby"
+    assert ws.config.defaults.weeks_between_rounds == 8
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    init(tmp_path, "Jobcenter A")
+    with pytest.raises(FormgenError, match="already exists"):
+        init(tmp_path, "Jobcenter B")
+
+
+def test_workspace_is_found_from_a_subfolder_and_from_the_environment(tmp_path, monkeypatch):
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    monkeypatch.chdir(ws.root / "output")
+    monkeypatch.delenv("FORMGEN_WORKSPACE", raising=False)
+    assert find().root == ws.root
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORMGEN_WORKSPACE", str(ws.root))
+    assert find().root == ws.root
+
+
+def test_missing_workspace_says_what_to_do(tmp_path):
+    r = run("generate", "samtaleskema", cwd=tmp_path, env={"FORMGEN_WORKSPACE": ""})
+    assert r.returncode == 1
+    assert "not inside a formgen workspace" in r.stderr and "formgen init" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_invalid_config_names_the_setting(tmp_path):
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    toml = ws.root / "formgen.toml"
+    toml.write_text(toml.read_text().replace('colour = "#1F4E79"', 'colour = "blue"'))
+    r = run("--workspace", str(ws.root), "generate", "samtaleskema")
+    assert r.returncode == 1 and "organisation.colour" in r.stderr and "#RRGGBB" in r.stderr
+
+
+def test_version_and_forms_list_show_the_five_presets(tmp_path):
+    assert run("--version").stdout.startswith("formgen, version")
+    r = run("forms", "list", cwd=tmp_path, env={"FORMGEN_WORKSPACE": ""})
+    assert r.returncode == 0
+    for fid in ("samtaleskema", "opfoelgning", "kompetencekort", "praktik-trivsel", "bip-inspireret"):
+        assert fid in r.stdout
+
+
+def test_custom_forms_in_the_workspace_appear_next_to_the_presets(tmp_path):
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    (ws.forms_dir / "eget.yaml").write_text(
+        "id: eget-skema\nversion: 1\nkind: survey\ntitle: Eget\nscale: {steps: 3, anchors: [a, b, c]}\n"
+        "respondents: [borger]\nsections: [{title: S, items: [{key: k, label: K, question: 'Q?'}]}]\n")
+    r = run("--workspace", str(ws.root), "forms", "list")
+    assert "eget-skema" in r.stdout and "eget.yaml" in r.stdout
+
+
+def test_forms_show_outlines_wording_per_respondent():
+    r = CliRunner().invoke(cli, ["forms", "show", "samtaleskema"])
+    assert r.exit_code == 0
+    assert "borger: Hvordan har du det med at samarbejde med kollegerne?" in r.output
+    assert "konsulent: Hvordan vurderer du borgerens samarbejde med kollegerne?" in r.output
+
+
+def test_forms_check_exit_codes(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text("id: ok\nversion: 1\nkind: survey\ntitle: OK\nscale: {steps: 3, anchors: [a, b, c]}\n"
+                    "respondents: [borger]\nsections: [{title: S, items: [{key: k, label: K, question: 'Q?'}]}]\n")
+    assert run("forms", "check", str(good)).returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("respondents: [borger]", "respondents: [chef]"))
+    r = run("forms", "check", str(bad))
+    assert r.returncode == 1
+    assert "respondents[0]" in r.stderr and "'borger', 'mentor' or 'konsulent'" in r.stderr
+    assert "use one of the allowed values" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_command_help_ends_with_an_example():
+    def walk(group, prefix):
+        for name, cmd in group.commands.items():
+            yield prefix + [name], cmd
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, prefix + [name])
+
+    for path, cmd in walk(cli, []):
+        r = CliRunner().invoke(cli, [*path, "--help"])
+        assert r.exit_code == 0, path
+        assert "Example:" in r.output and r.output.rstrip().splitlines()[-1].strip().startswith("formgen"), path
