@@ -217,22 +217,136 @@ class _progress:
     """A rich progress bar for large batches; silent for small ones."""
 
     def __init__(self, total: int, label: str, threshold: int = 20):
-        self.total, self.label, self.show = total, label, total >= threshold and sys.stderr.isatty()
+        self.total, self.label, self.threshold = total, label, threshold
+        self._p = self._task = None
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self._start()
+
+    def _start(self) -> None:
+        if self._p is None and self.total >= self.threshold and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self._p = Progress(transient=True)
+            self._p.start()
+            self._task = self._p.add_task(self.label, total=self.total)
 
     def __enter__(self):
-        if not self.show:
-            return lambda n=1: None
-        from rich.progress import Progress
-
-        self._p = Progress(transient=True)
-        self._p.start()
-        task = self._p.add_task(self.label, total=self.total)
-        return lambda n=1: self._p.advance(task, n)
+        self._start()
+        return lambda n=1: self._p.advance(self._task, n) if self._p is not None else None
 
     def __exit__(self, *exc):
-        if self.show:
+        if self._p is not None:
             self._p.stop()
         return False
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--keep", is_flag=True, help="Leave the files where they are (default: move them to processed/ or quarantine/).")
+@click.pass_obj
+def intake(obj: Ctx, paths: tuple[str, ...], keep: bool) -> int:
+    """Read returned forms (files, folders, .zip archives; default: the workspace's intake/).
+
+    Exit code 0 when every file was imported or already imported, 1 when some need review or
+    were rejected, 2 for usage errors.
+
+    \b
+    Example:
+      formgen intake
+      formgen intake ~/Downloads/runde-2.zip --keep
+    """
+    from .intake import intake as do_intake
+
+    ws = obj.workspace()
+    bar = _progress(0, "Reading returned forms")
+    with bar as advance:
+        result = do_intake(ws, [Path(p) for p in paths] or None, keep, progress=advance, on_total=bar.set_total)
+    c = result.counts
+    click.echo(f"Imported {c['imported']}, already imported {c['duplicate']}, needs review {c['review']}, "
+               f"rejected {c['rejected']}" + (f", skipped {c['skipped']} lock file(s)" if c["skipped"] else ""))
+    for r in result.files:
+        for p in r.problems:
+            click.echo(f"  {r.status}: {p}", err=True)
+    if result.report:
+        click.echo(f"Import report: {result.report}")
+    return 0 if result.ok else 1
+
+
+@cli.command()
+@click.option("--round", "round_no", type=int, help="Only this round.")
+@click.option("--missing", is_flag=True, help="List only the forms not yet returned.")
+@click.pass_obj
+def status(obj: Ctx, round_no: int | None, missing: bool) -> None:
+    """Which forms came back, and which are still missing, by citizen and respondent.
+
+    \b
+    Example:
+      formgen status --round 2 --missing
+    """
+    from .status import status as do_status
+
+    rows = do_status(obj.workspace(), round_no)
+    for rnd in sorted({r.round for r in rows}):
+        these = [r for r in rows if r.round == rnd]
+        back = sum(r.returned for r in these)
+        click.echo(f"Runde {rnd}: {back} of {len(these)} returned, {len(these) - back} missing")
+        for r in these:
+            if missing and r.returned:
+                continue
+            mark = "returned" if r.returned else "MISSING "
+            click.echo(f"  {mark}  {r.citizen_ref:<12} {r.name:<24} {r.role:<10} {r.form:<16} {r.code}")
+
+
+@cli.command()
+@click.option("--what", type=click.Choice(["scores", "texts"]), default="scores", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Output file (default: output/export/<what>.<format>).")
+@click.pass_obj
+def export(obj: Ctx, what: str, fmt: str, out: str | None) -> None:
+    """Export tidy data: one row per answer, formula-safe.
+
+    \b
+    Example:
+      formgen export --what scores --format xlsx --out scores.xlsx
+    """
+    from .exports import export as do_export
+
+    result = do_export(obj.workspace(), what, fmt, Path(out) if out else None)
+    click.echo(f"Wrote {result.rows} row(s) to {result.path}")
+
+
+@cli.command()
+@click.option("--keep", "keep_file", metavar="FILE", help="Resolve a conflict: this file counts, the others are superseded.")
+@click.pass_obj
+def review(obj: Ctx, keep_file: str | None) -> None:
+    """List open conflicts (two different files for one form code) and resolve them.
+
+    \b
+    Example:
+      formgen review
+      formgen review --keep S-0001_borger_samtaleskema-1a2b3c4d.docx
+    """
+    from .review import conflicts, keep
+
+    ws = obj.workspace()
+    if keep_file:
+        c = keep(ws, keep_file)
+        click.echo(f"{c.code}: {keep_file} now counts; the other file(s) are kept as superseded.")
+        return
+    found = conflicts(ws)
+    if not found:
+        click.echo("No open conflicts.")
+    for c in found:
+        click.echo(f"{c.code}  {c.citizen_ref} {c.role} {c.form} runde {c.round}")
+        click.echo(f"  counted now: {c.chosen}")
+        for o in c.others:
+            click.echo(f"  also returned: {o}")
+    quarantine = ws.intake / "quarantine"
+    waiting = [p for p in quarantine.glob("*") if not p.name.endswith(".problems.txt")] if quarantine.is_dir() else []
+    if waiting:
+        click.echo(f"{len(waiting)} file(s) in {quarantine} need attention: see the .problems.txt next to each.")
 
 
 @cli.command()

@@ -198,3 +198,180 @@ def personalise(master: Master, identity: Identity, pre: Prefill) -> bytes:
     parts["word/document.xml"] = doc.encode("utf-8")
     parts["docProps/custom.xml"] = custom_xml(identity.props())
     return write_parts(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading. python-docx cannot see text inside content controls (NOTES.md), so we walk the XML.
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+PLACEHOLDERS = {
+    "vælg", "skriv her", "dd-mm-åååå", "vælg et element.", "vælg et element", "choose an item.",
+    "klik eller tryk her for at skrive tekst.", "click or tap here to enter text.",
+    "klik her for at skrive tekst.", "click here to enter text.",
+}
+MARK_LABELS = {"Nu": "now", "Næste delmål": "goal"}
+
+
+def _xml(data: bytes):
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(data, parser)
+
+
+def _text(el) -> str:
+    """Visible text of an element: w:t (inserted text included, deleted text never), tabs, breaks."""
+    out: list[str] = []
+    for node in el.iter(W + "t", W + "tab", W + "br", W + "cr", W + "p"):
+        if node.tag == W + "t":
+            out.append(node.text or "")
+        elif node.tag == W + "tab":
+            out.append("\t")
+        elif node.tag == W + "p":
+            if out and out[-1] != "\n":
+                out.append("\n")
+        else:
+            out.append("\n")
+    return "".join(out).strip("\n")
+
+
+def is_placeholder(text: str) -> bool:
+    return " ".join(text.replace("\u2002", " ").split()).lower() in PLACEHOLDERS
+
+
+def identify(parts: dict[str, bytes]):
+    """Identity properties and a form code found in the visible text (body, then footers)."""
+    from .identity import normalise
+    from .ooxml import read_custom
+
+    code = None
+    names = ["word/document.xml"] + sorted(n for n in parts if n.startswith("word/footer"))
+    for name in names:
+        if name in parts:
+            code = normalise(_text(_xml(parts[name])))
+            if code:
+                break
+    return read_custom(parts), code
+
+
+def read(parts: dict[str, bytes], definition=None, role: str | None = None):
+    """Every answer in the file: by tag, and by table row for fields whose tags are gone."""
+    from .read import Extract, Found
+
+    props, code = identify(parts)
+    root = _xml(parts["word/document.xml"])
+    found: list[Found] = []
+    meta: dict[str, str] = {}
+    for sdt in root.iter(W + "sdt"):
+        tag_el = sdt.find(f"{W}sdtPr/{W}tag")
+        tag = tag_el.get(W + "val", "") if tag_el is not None else ""
+        if not tag.startswith("fg:") or tag.count(":") != 2:
+            continue
+        _, key, fld = tag.split(":")
+        content = sdt.find(W + "sdtContent")
+        raw = _text(content) if content is not None else ""
+        placeholder = sdt.find(f"{W}sdtPr/{W}showingPlcHdr") is not None or is_placeholder(raw)
+        if key == "meta":
+            meta[fld] = "" if placeholder else raw.strip()
+        else:
+            found.append(Found(key, fld, "" if placeholder else raw, "tag", placeholder))
+    if definition is not None:
+        have = {(f.key, f.field) for f in found}
+        found += [f for f in _by_layout(root, definition, role) if (f.key, f.field) not in have]
+    return Extract(props, code, tuple(found), meta)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cells(tr) -> list:
+    return tr.findall(f"{W}tc") + tr.findall(f"{W}sdt/{W}sdtContent/{W}tc")
+
+
+def _paras(tc) -> list[str]:
+    """Texts of a cell's own paragraphs (not those of nested tables), placeholders removed."""
+    texts = []
+    for p in tc.iterchildren(W + "p", W + "sdt"):
+        t = _text(p)
+        texts.append("" if is_placeholder(t) else t)
+    return texts
+
+
+def _clean(text: str) -> str:
+    return "" if is_placeholder(text) else text
+
+
+def _by_layout(root, d, role):
+    """The fallback: indicator rows by label, text rows by label, kompetencekort tables by order."""
+    from .read import Found
+    from .render import view
+
+    v = view(d, role) if role in d.respondents else None
+    if v is None:
+        return []
+    rows = [(tr, _cells(tr)) for tr in root.iter(W + "tr")]
+    by_label: dict[str, list] = {}
+    for tr, cells in rows:
+        if len(cells) >= 2:
+            first = next((t for t in _paras(cells[0]) if t.strip()), "")
+            by_label.setdefault(_norm(first), []).append(cells)
+    out: list[Found] = []
+    for item in v.items:
+        for cells in by_label.get(_norm(item.label), []):
+            out += _indicator_row(item, cells[1])
+    for sec in v.texts:
+        for f in sec.fields:
+            for cells in by_label.get(_norm(f.label), []):
+                out.append(Found(sec.key, f.key, _clean("\n".join(t for t in _paras(cells[1]) if t.strip())), "row"))
+    out += _group_rows(rows, v)
+    return out
+
+
+def _indicator_row(item, cell):
+    """Nu / Næste delmål values and text answers from an indicator's second cell."""
+    import re
+
+    from .read import Found
+
+    out = []
+    paras = _paras(cell)
+    for text in paras:
+        if re.match(r"^\s*(Nu|Næste delmål)\s*:", text):
+            for label, value in re.findall(r"(Nu|Næste delmål)\s*:\s*(.*?)\s*(?=(?:Nu|Næste delmål)\s*:|$)", text, re.S):
+                value = _clean(value.strip())
+                out.append(Found(item.key, MARK_LABELS[label], value, "row", placeholder=not value))
+            break
+    labels = {t.label for t in item.texts}
+    for t in item.texts:
+        if t.label in paras:
+            answer = []
+            for text in paras[paras.index(t.label) + 1:]:
+                if text in labels or text.startswith("Hvorfor spørger vi?"):
+                    break
+                if text.strip():
+                    answer.append(text)
+            out.append(Found(item.key, t.key, "\n".join(answer), "row"))
+    return out
+
+
+def _group_rows(rows, v):
+    """Kompetencekort tables (header 'Kompetence | Niveau | …'), matched to groups in order."""
+    from .read import Found
+
+    tables, current = [], None
+    for tr, cells in rows:
+        texts = [_norm(" ".join(_paras(c))) for c in cells]
+        if len(texts) == 4 and texts[0] == "Kompetence" and texts[1].startswith("Niveau"):
+            current = []
+            tables.append(current)
+        elif current is not None and len(texts) == 4 and len(current) < 30:
+            current.append([_clean(t) for t in texts])
+        else:
+            current = None
+    out = []
+    for g, table in zip(v.groups, tables):
+        for n, values in enumerate(table[:g.rows], start=1):
+            for fld, value in zip(("kompetence", "now", "sted", "dato"), values):
+                out.append(Found(f"{g.key}_{n}", fld, value, "row", placeholder=not value))
+    return out

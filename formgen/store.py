@@ -11,14 +11,14 @@ import json
 import os
 from pathlib import Path
 
-from sqlalchemy import (Column, Integer, MetaData, String, Table, Text, create_engine, event, insert, select,
+from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, event, insert, select,
                         text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import fail
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 meta = MetaData()
 
 schema_version = Table("schema_version", meta, Column("version", Integer, nullable=False))
@@ -96,8 +96,37 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+submissions = Table(
+    "submissions", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # imported | conflict | superseded
+    Column("code", String(16), nullable=False, index=True),
+    Column("form", String(64), nullable=False), Column("form_version", String(32), nullable=False),
+    Column("fingerprint", String(32), nullable=False), Column("role", String(16), nullable=False),
+    Column("round", Integer), Column("citizen_ref", String(64), index=True),
+    Column("format", String(8), nullable=False), Column("original_name", Text, nullable=False),
+    Column("stored_name", Text), Column("submitted_at", String(32), nullable=False),
+    Column("filled_by", Text), Column("filled_date", String(32)),
+)
+answers = Table(
+    "answers", meta,
+    Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("item", String(64), nullable=False), Column("field", String(64), nullable=False),
+    Column("value", Text), Column("raw", Text), Column("how", String(16), nullable=False),
+)
+problems = Table(
+    "problems", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, index=True), Column("file_name", Text, nullable=False),
+    Column("status", String(16), nullable=False), Column("code", String(8), nullable=False),
+    Column("where", Text), Column("what", Text, nullable=False), Column("fix", Text),
+    Column("at", String(32), nullable=False),
+)
+
 MIGRATIONS = {
-    1: lambda conn: meta.create_all(conn),
+    1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
+    2: lambda conn: meta.create_all(conn, tables=[submissions, answers, problems]),
 }
 
 

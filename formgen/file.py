@@ -1,0 +1,131 @@
+"""Returned files: what a file really is (by content, not name) and opening its package safely.
+
+Office files are zip packages of XML parts; returned ones are untrusted. Before any parser sees
+them we check the type, size budgets, entry names and DTDs (see NOTES.md).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from .errors import Problem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_ENTRIES = 2000
+MAX_RATIO = 200  # declared uncompressed / compressed, per XML part
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+MACRO_TYPES = ("macroEnabled", "vbaProject")
+
+
+class Refused(Exception):
+    """A file we will not parse; carries the problem to report."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+@dataclass(frozen=True)
+class Package:
+    """A checked Office package: its kind and all its parts."""
+
+    kind: str  # docx | xlsx
+    parts: dict[str, bytes]
+
+
+def is_lock_file(name: str) -> bool:
+    """Office lock/owner files (~$name.docx) appear on shared drives; they are not forms."""
+    return name.startswith("~$") or name.startswith(".~lock.")
+
+
+def refuse(code: str, name: str, what: str, fix: str) -> Refused:
+    return Refused(Problem(code, name, what, fix))
+
+
+def sniff(data: bytes, name: str) -> str:
+    """The file's real type: zip, or raise Refused saying what it is instead."""
+    if not data:
+        raise refuse("FG201", name, "the file is empty (0 bytes)",
+                     "ask the sender for the filled-in file again; the upload or copy may have failed")
+    if len(data) > MAX_FILE_BYTES:
+        raise refuse("FG240", name, f"the file is {len(data) // 1_000_000} MB, over the {MAX_FILE_BYTES // 1_000_000} MB limit",
+                      "remove large pictures from the form and save it again")
+    if data.startswith(OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise refuse("FG203", name, "the file is password-protected",
+                         "open it, remove the password (File › Info › Protect › Encrypt) and save it again")
+        raise refuse("FG204", name, "this is an old-format .doc/.xls file, which cannot carry the form's fields",
+                     "open it in Word/Excel and save it as .docx/.xlsx, or run intake with --convert-legacy")
+    if data.startswith(b"%PDF"):
+        raise refuse("FG202", name, "this is a PDF, not a Word or Excel form",
+                      "ask for the filled-in .docx/.xlsx file; a printed/scanned form must be typed in by hand")
+    if not data.startswith(b"PK\x03\x04"):
+        raise refuse("FG202", name, "this is not a Word or Excel file",
+                      "check that the right file was attached; formgen reads .docx and .xlsx forms")
+    return "zip"
+
+
+def open_package(data: bytes, name: str) -> Package:
+    """Check a zip package against the budgets and return its parts, or raise Refused."""
+    sniff(data, name)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise refuse("FG209", name, f"the file is damaged ({exc})", "ask the sender to save and send it again")
+    _check_entries(infos, name)
+    ct = _read(zf, "[Content_Types].xml", name)
+    if any(m.encode() in ct for m in MACRO_TYPES) or any(i.filename.endswith("vbaProject.bin") for i in infos):
+        raise refuse("FG205", name, "the file contains macros (.docm/.xlsm)",
+                     "save it as a normal .docx/.xlsx (without macros) and send it again")
+    if DOCX_MAIN.encode() in ct:
+        kind = "docx"
+    elif XLSX_MAIN.encode() in ct:
+        kind = "xlsx"
+    else:
+        raise refuse("FG202", name, "this zip file is neither a Word document nor an Excel workbook",
+                     "send the form as .docx or .xlsx; a .zip archive is unpacked only when given to intake directly")
+    parts = {i.filename: _read(zf, i.filename, name) for i in infos if not i.is_dir()}
+    return Package(kind, parts)
+
+
+def _check_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
+    if len(infos) > MAX_ENTRIES:
+        raise refuse("FG206", name, f"the package has {len(infos)} parts, more than a form can have",
+                     "this is not a normal form; do not open it, ask the sender")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise refuse("FG206", name, f"the package would unpack to {total // 1_000_000} MB (a zip bomb)",
+                     "this is not a normal form; do not open it, ask the sender")
+    seen: set[str] = set()
+    for i in infos:
+        n = i.filename
+        if n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/") or ":" in n:
+            raise refuse("FG207", name, f"the package has an unsafe part name '{n}'",
+                         "this is not a normal form; do not open it, ask the sender")
+        if n.lower() in seen:
+            raise refuse("FG207", name, f"the package has the part '{n}' twice",
+                         "this file was tampered with or damaged; ask the sender to save it again")
+        seen.add(n.lower())
+        if n.endswith((".xml", ".rels")) and i.compress_size and i.file_size / i.compress_size > MAX_RATIO \
+                and i.file_size > 5_000_000:
+            raise refuse("FG206", name, f"the part '{n}' is compressed {i.file_size // i.compress_size}:1 (a zip bomb)",
+                         "this is not a normal form; do not open it, ask the sender")
+
+
+def _read(zf: zipfile.ZipFile, part: str, name: str) -> bytes:
+    try:
+        data = zf.read(part)
+    except KeyError:
+        raise refuse("FG209", name, f"the package lacks {part}", "ask the sender to save and send it again")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise refuse("FG209", name, f"the part {part} is damaged ({exc.__class__.__name__})",
+                     "ask the sender to save and send it again")
+    if part.endswith((".xml", ".rels")) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
+        raise refuse("FG208", name, f"the part {part} declares a DTD, which Office files never do",
+                     "this file was crafted or tampered with; do not open it, ask the sender")
+    return data
