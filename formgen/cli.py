@@ -47,21 +47,26 @@ ExampleLastGroup.group_class = ExampleLastGroup
 class Ctx:
     """What every command needs: where the workspace is (resolved lazily)."""
 
-    def __init__(self, workspace: str | None):
-        self.workspace_arg = workspace
+    def __init__(self, workspace: str | None, db: str | None = None):
+        self.workspace_arg, self.db = workspace, db
 
     def workspace(self):
+        from dataclasses import replace
+
         from .workspace import find
 
-        return find(self.workspace_arg)
+        ws = find(self.workspace_arg)
+        return replace(ws, db_url=self.db) if self.db else ws
 
 
 @click.group(cls=ExampleLastGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="formgen")
 @click.option("--workspace", "-w", metavar="DIR", envvar="FORMGEN_WORKSPACE",
               help="Workspace folder (default: $FORMGEN_WORKSPACE, else the current folder or a parent).")
+@click.option("--db", metavar="URL", envvar="FORMGEN_DB",
+              help="Database URL (default: SQLite in <workspace>/formgen.db; e.g. postgresql://host/formgen).")
 @click.pass_context
-def cli(ctx: click.Context, workspace: str | None) -> None:
+def cli(ctx: click.Context, workspace: str | None, db: str | None) -> None:
     """formgen turns progressionsmåling into branded Word/Excel forms and reads them back.
 
     \b
@@ -69,7 +74,7 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
       formgen init mit-jobcenter --name "Jobcenter Eksempelby"
       cd mit-jobcenter && formgen generate samtaleskema --format docx --citizen S-0001 --name "Ida Holm"
     """
-    ctx.obj = Ctx(workspace)
+    ctx.obj = Ctx(workspace, db)
 
 
 @cli.command()

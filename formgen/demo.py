@@ -1,8 +1,14 @@
-"""The demo: a fictional jobcentre, a roster of six citizens at three companies, a round of forms."""
+"""The demo: a fictional jobcentre, six citizens at three companies, three rounds 8 weeks apart.
+
+All data is generated here from a fixed seed: forms are generated, filled as the respondents
+would (with varied, plausible progress), returned, imported and exported.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Iterator
 
@@ -18,14 +24,28 @@ ROSTER = (
     Citizen("S-0005", "Hanne Kjær", "Eksempelby Genbrug", "Pia Holst", "Karl Nørgaard", "Virksomhedspraktik"),
     Citizen("S-0006", "Jamal Yusuf", "Eksempelby Genbrug", "Pia Holst", "Lise Dam", "Løntilskud"),
 )
-START = dt.date(2026, 9, 7)
+START = dt.date(2026, 6, 1)
+WEEKS = 8
 MARKER = ".formgen-demo"
+# Level on the 1-10 scale per round: steady, stalling, disagreeing (borger high, mentor low), ...
+PATHS = {
+    "S-0001": {"*": (3, 5, 7)},
+    "S-0002": {"*": (4, 4, 5)},
+    "S-0003": {"borger": (7, 8, 8), "mentor": (4, 4, 4), "konsulent": (5, 5, 6)},
+    "S-0004": {"*": (5, 6, 6)},
+    "S-0005": {"*": (2, 4, 5)},
+    "S-0006": {"*": (4, 5, 6)},
+}
+MISSING = {("S-0004", "mentor", 3)}  # one return never comes back
+RESAVED = ("S-0005", "borger", 2)  # re-saved in LibreOffice (strips the tags) when it is installed
+BROKEN = ("S-0006", "konsulent", 2)  # truncated in transit: lands in quarantine
+TEXTS = ["Møder stabilt og til tiden.", "Har selv bedt om flere opgaver.", "Trives med kollegerne i frokostpausen.",
+         "Skal øve sig i at sige til, når noget er svært.", "Flere timer, når det går godt i fire uger.",
+         "Har lært at betjene kassen.", "Træthed om eftermiddagen fylder stadig."]
 
 
 def run_demo(directory: Path) -> Iterator[str]:
     """Build the demo workspace and yield lines telling what was made and where to look."""
-    from .forms import get
-    from .generate import generate
     from .workspace import init
 
     directory = Path(directory).resolve()
@@ -43,10 +63,109 @@ def run_demo(directory: Path) -> Iterator[str]:
         encoding="utf-8")
     yield f"Demo workspace for {ORG}: {ws.root}"
     yield f"Roster of {len(ROSTER)} fictional citizens at 3 companies: {roster}"
-    for form_id, fmt in (("samtaleskema", "docx"), ("opfoelgning", "docx"), ("kompetencekort", "docx")):
-        d = get(form_id).definition
-        result = generate(ws, d, fmt, list(ROSTER), None, round_no=1, date=START)
-        yield f"Round 1 {form_id} ({fmt}): {len(result.files)} files in {result.out_dir}"
-    blank = generate(ws, get("praktik-trivsel").definition, "docx", None, ["borger"], round_no=1, date=START)
-    yield f"A blank form to print: {blank.files[0]}"
-    yield "Open the .docx files in Word or LibreOffice to fill them in."
+    rng = random.Random(2026)
+    for round_no, form_id in ((1, "samtaleskema"), (2, "opfoelgning"), (3, "opfoelgning")):
+        yield from _round(ws, round_no, form_id, rng)
+    yield from _kompetencekort(ws, rng)
+    yield from _after(ws)
+
+
+def _round(ws, round_no: int, form_id: str, rng: random.Random) -> Iterator[str]:
+    from .forms import get
+    from .generate import generate
+
+    d = get(form_id).definition
+    date = START + dt.timedelta(weeks=WEEKS * (round_no - 1))
+    result = generate(ws, d, "docx", list(ROSTER), None, round_no=round_no, date=date)
+    yield f"Runde {round_no} ({date:%d-%m-%Y}): {len(result.files)} {form_id} forms generated in {result.out_dir}"
+    returned = 0
+    for path in result.files:
+        ref, role = path.name.split("_")[:2]
+        if (ref, role, round_no) in MISSING:
+            continue
+        data = _filled(path.read_bytes(), d, ref, role, round_no, rng)
+        target = ws.intake / path.name
+        target.write_bytes(data)
+        if (ref, role, round_no) == BROKEN:
+            target.write_bytes(data[: len(data) // 3])
+        elif (ref, role, round_no) == RESAVED:
+            _resave(target)
+        returned += 1
+    yield f"  {returned} filled forms returned to {ws.intake}"
+    yield _intake(ws, f"Runde {round_no}")
+
+
+def _intake(ws, label: str) -> str:
+    from .intake import intake
+
+    c = intake(ws).counts
+    return (f"  Intake {label}: imported {c['imported']}, needs review {c['review']}, rejected {c['rejected']}"
+            + (f" (see {ws.intake / 'quarantine'})" if c["review"] or c["rejected"] else ""))
+
+
+def _filled(data: bytes, d, ref: str, role: str, round_no: int, rng: random.Random) -> bytes:
+    """Answers as this respondent would give them in this round."""
+    from .docx import fill_answers
+
+    path = PATHS[ref].get(role) or PATHS[ref]["*"]
+    values = {}
+    for n, f in enumerate(d.fields(role)):
+        if f.type == "score":
+            base = path[round_no - 1] + rng.choice((-1, 0, 0, 1))
+            now = max(1, min(d.scale.steps, base))
+            values[f.tag] = str(now if f.field == "now" else min(d.scale.steps, now + rng.choice((1, 2))))
+        elif f.type == "number":
+            values[f.tag] = str(8 + 6 * round_no + (4 if f.field.endswith("naeste") else 0))
+        elif f.type == "date":
+            values[f.tag] = (START + dt.timedelta(weeks=WEEKS * round_no)).strftime("%d-%m-%Y")
+        elif rng.random() < 0.6:
+            values[f.tag] = rng.choice(TEXTS)
+    if ref == "S-0002" and role == "borger" and round_no == 2:
+        values["fg:psykisk_styrke:now"] = "Ved ikke"
+    return fill_answers(data, values)
+
+
+def _kompetencekort(ws, rng: random.Random) -> Iterator[str]:
+    from .docx import fill_answers
+    from .forms import get
+    from .generate import generate
+
+    d = get("kompetencekort").definition
+    result = generate(ws, d, "docx", list(ROSTER[:3]), None, round_no=3, date=START + dt.timedelta(weeks=16))
+    examples = {g.key: g.examples for g in d.groups}
+    for path in result.files:
+        values = {}
+        for g in d.groups:
+            for n, example in enumerate(examples[g.key][:2], start=1):
+                values.update({f"fg:{g.key}_{n}:kompetence": example, f"fg:{g.key}_{n}:now": str(rng.randint(2, 5)),
+                               f"fg:{g.key}_{n}:sted": "I butikken", f"fg:{g.key}_{n}:dato": "14-09-2026"})
+        (ws.intake / path.name).write_bytes(fill_answers(path.read_bytes(), values))
+    yield f"Kompetencekort for {len(result.files)} citizens filled by their mentors"
+    yield _intake(ws, "kompetencekort")
+
+
+def _resave(path: Path) -> None:
+    """Re-save through LibreOffice, as a respondent without Word would (skipped when not installed)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return
+    out = path.parent / ".lo-out"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{out}/profile", "--headless", "--convert-to", "docx",
+                    "--outdir", str(out), str(path)], capture_output=True, timeout=180)
+    if (out / path.name).exists():
+        shutil.move(str(out / path.name), path)
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def _after(ws) -> Iterator[str]:
+    from .exports import export
+    from .status import status
+
+    missing = [e for e in status(ws) if not e.returned]
+    for e in missing:
+        yield f"Status: still missing runde {e.round} {e.form} from {e.role} for {e.citizen_ref} ({e.name})"
+    for what in ("scores", "texts"):
+        out = export(ws, what, "xlsx")
+        yield f"Export of {what}: {out.path} ({out.rows} rows)"
+    yield f"Import reports: {ws.output / 'import'}"
+    yield f"Look at: {ws.output / 'forms'} (the forms), {ws.intake / 'processed'} (the returns)"

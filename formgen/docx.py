@@ -375,3 +375,31 @@ def _group_rows(rows, v):
             for fld, value in zip(("kompetence", "now", "sted", "dato"), values):
                 out.append(Found(f"{g.key}_{n}", fld, value, "row", placeholder=not value))
     return out
+
+
+def fill_answers(data: bytes, values: dict[str, str]) -> bytes:
+    """Play the respondent: put answers into a form's controls the way Word stores them (demo, bench)."""
+    from lxml import etree
+
+    parts = read_parts(data)
+    root = _xml(parts["word/document.xml"])
+    for sdt in root.iter(W + "sdt"):
+        tag_el = sdt.find(f"{W}sdtPr/{W}tag")
+        tag = tag_el.get(W + "val") if tag_el is not None else None
+        if tag not in values:
+            continue
+        pr = sdt.find(W + "sdtPr")
+        for flag in pr.findall(W + "showingPlcHdr"):
+            pr.remove(flag)
+        content = sdt.find(W + "sdtContent")
+        for child in list(content):
+            content.remove(child)
+        run = etree.SubElement(content, W + "r")
+        for n, line in enumerate(str(values[tag]).split("\n")):
+            if n:
+                etree.SubElement(run, W + "br")
+            t = etree.SubElement(run, W + "t")
+            t.text = line
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return write_parts(parts)

@@ -114,7 +114,7 @@ def export(ws, what: str, fmt: str, out: Path | None = None) -> Export:
     """Write the scores or texts export as CSV or XLSX."""
     if what not in ("scores", "texts"):
         raise fail("FG130", f"--what {what}", "unknown export", "use scores or texts")
-    engine = store.connect(ws.db_path)
+    engine = store.connect(ws.db)
     header, rows = (SCORE_COLUMNS, score_rows(engine)) if what == "scores" else (TEXT_COLUMNS, text_rows(engine))
     with engine.begin() as conn:
         store.record_log(conn, "export", {"what": what, "format": fmt, "rows": len(rows)})

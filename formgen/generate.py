@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import insert, select, update
 
 from . import store
 from .definition import FormDefinition
@@ -55,7 +54,7 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     date = date or dt.date.today()
     out_dir = Path(out_dir) if out_dir else ws.output / "forms" / d.id / f"runde-{round_no}"
     private_dir(out_dir)
-    engine = store.connect(ws.db_path)
+    engine = store.connect(ws.db)
     _remember_definition(engine, d)
     if citizens:
         _remember_citizens(engine, citizens)
@@ -122,8 +121,9 @@ def _remember_citizens(engine, citizens: list[Citizen]) -> None:
         for c in citizens:
             values = dict(name=c.name, company=c.company, mentor=c.mentor, consultant=c.consultant,
                           programme=c.programme, updated_at=store.now())
-            stmt = sqlite_insert(store.citizens).values(citizen_ref=c.citizen_ref, **values)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["citizen_ref"], set_=values))
+            t = store.citizens
+            if conn.execute(update(t).where(t.c.citizen_ref == c.citizen_ref).values(**values)).rowcount == 0:
+                conn.execute(insert(t).values(citizen_ref=c.citizen_ref, **values))
 
 
 def _record(engine, ident: Identity, fmt: str, path: Path) -> None:

@@ -86,7 +86,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     sources = list(gather(roots, ws))
     if on_total:
         on_total(len(sources))
-    engine = store.connect(ws.db_path)
+    engine = store.connect(ws.db)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
     for src in sources:

@@ -25,7 +25,7 @@ class Conflict:
 def conflicts(ws) -> list[Conflict]:
     """Open conflicts, one per form code."""
     s = store.submissions
-    engine = store.connect(ws.db_path)
+    engine = store.connect(ws.db)
     with engine.connect() as conn:
         codes = list(conn.execute(select(s.c.code).where(s.c.status == "conflict").distinct()).scalars())
         out = []
@@ -46,7 +46,7 @@ def _name(row) -> str:
 def keep(ws, file_name: str) -> Conflict:
     """Resolve a conflict: the named file counts; the other files for its code become superseded."""
     s = store.submissions
-    engine = store.connect(ws.db_path)
+    engine = store.connect(ws.db)
     with engine.begin() as conn:
         row = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
                                            s.c.status.in_(["imported", "conflict"]))).mappings().first()

@@ -24,7 +24,7 @@ class Expected:
 def status(ws, round_no: int | None = None) -> list[Expected]:
     """Every personalised dispatched form (optionally one round) with its return state."""
     d, s, c = store.dispatch, store.submissions, store.citizens
-    engine = store.connect(ws.db_path)
+    engine = store.connect(ws.db)
     q = (select(d.c.round, d.c.citizen_ref, c.c.name, d.c.role, d.c.form, d.c.code)
          .join(c, c.c.citizen_ref == d.c.citizen_ref, isouter=True)
          .where(d.c.citizen_ref.is_not(None)).order_by(d.c.round, d.c.citizen_ref, d.c.form, d.c.role))

@@ -50,6 +50,7 @@ class Workspace:
 
     root: Path
     config: Config
+    db_url: str | None = None  # --db / FORMGEN_DB; default: SQLite at <workspace>/formgen.db
 
     @property
     def intake(self) -> Path:
@@ -70,6 +71,11 @@ class Workspace:
     @property
     def db_path(self) -> Path:
         return self.root / "formgen.db"
+
+    @property
+    def db(self) -> str | Path:
+        """Where the database is: a SQLAlchemy URL, or the SQLite file in the workspace."""
+        return self.db_url or self.db_path
 
     @property
     def logo(self) -> Path | None:
