@@ -205,3 +205,18 @@ def test_every_preset_and_respondent_converts_to_pdf(ws, tmp_path, form, role):
     assert 1 <= pages <= 6
     if (form, role) == ("samtaleskema", "borger"):
         assert pages <= 3
+
+
+def test_a_workspace_copy_of_the_template_restyles_its_forms(ws):
+    from docx.shared import Pt
+
+    from formgen.templates import copy_templates
+
+    [copy] = copy_templates(ws)
+    assert copy == ws.templates_dir / "form.docx"
+    doc = Document(str(copy))
+    doc.styles["FG Title"].font.size = Pt(30)  # what a municipality does in Word
+    doc.save(str(copy))
+    styles = part(one(ws), "word/styles.xml")
+    title = [s for s in styles.iter(W + "style") if s.get(W + "styleId") == "FGTitle"][0]
+    assert title.find(f"{W}rPr/{W}sz").get(W + "val") == "60"  # half-points

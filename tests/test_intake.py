@@ -271,3 +271,20 @@ def test_export_score_columns_are_the_documented_interface(ws, tmp_path):
     assert (first["citizen_ref"], first["round"], first["respondent"], first["item"], first["now"], first["goal"],
             first["scale_steps"], first["source_file"]) == ("S-0001", "1", "borger", "faglige_kompetencer", "3", "5",
                                                             "10", path.name)
+
+
+def test_a_file_claiming_another_form_version_goes_to_review(ws):
+    from filling import _rewrite
+
+    path = one(ws, "samtaleskema", "borger")
+    fill_docx(path, {"fg:faglige_kompetencer:now": "3"})
+
+    def older(root):
+        for prop in root:
+            if prop.get("name") == "fg_version":
+                prop[0].text = "0.9"
+    _rewrite(path, "docProps/custom.xml", older)
+    drop(ws, path)
+    r = formgen(ws, "intake")
+    assert r.returncode == 1 and "FG212" in r.stderr and "version 0.9" in r.stderr
+    assert exported(ws) == {}
