@@ -354,6 +354,56 @@ def review(obj: Ctx, keep_file: str | None) -> None:
         click.echo(f"{len(waiting)} file(s) in {quarantine} need attention: see the .problems.txt next to each.")
 
 
+@cli.group()
+def report() -> None:
+    """Progression reports: one citizen, or everyone with data.
+
+    \b
+    Example:
+      formgen report citizen S-0001 --format pdf
+    """
+
+
+@report.command("citizen")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--round", "round_no", type=int, help="Report as of this round (default: the latest).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder (default: output/reports/<ref>/).")
+@click.pass_obj
+def report_citizen(obj: Ctx, ref: str, fmt: str, round_no: int | None, out_dir: str | None) -> None:
+    """Write one citizen's progression report and a draft journalnotat.
+
+    \b
+    Example:
+      formgen report citizen S-0001 --format pdf --round 2
+    """
+    from .report import citizen_report
+
+    r = citizen_report(obj.workspace(), ref, fmt, round_no, Path(out_dir) if out_dir else None)
+    click.echo(f"Report: {r.pdf or r.docx}")
+    click.echo(f"Journalnotat (draft): {r.journal}")
+
+
+@report.command("all")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.option("--round", "round_no", type=int, help="Report as of this round (default: the latest).")
+@click.pass_obj
+def report_all(obj: Ctx, fmt: str, round_no: int | None) -> None:
+    """Write a progression report for every citizen with imported answers.
+
+    \b
+    Example:
+      formgen report all --round 3 --format pdf
+    """
+    from .report import all_reports
+
+    ws = obj.workspace()
+    bar = _progress(0, "Writing reports")
+    with bar as advance:
+        results = all_reports(ws, fmt, round_no, progress=advance, on_total=bar.set_total)
+    click.echo(f"Wrote {len(results)} report(s) in {ws.output / 'reports'}")
+
+
 @cli.command()
 @click.option("--dir", "directory", default="output/demo", show_default=True, type=click.Path(file_okay=False),
               help="Where to build the demo workspace (replaced if it is a previous demo).")

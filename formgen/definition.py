@@ -288,11 +288,12 @@ class FormDefinition(Model):
 
     @property
     def fingerprint(self) -> str:
-        """Hash of what reading back depends on: keys, fields, field types, scale."""
+        """Hash of what reading back depends on: keys, fields, types, scale, and the labels the layout
+        fallback finds rows by. Question wording, help and intro texts may change freely."""
         basis = {
             "id": self.id,
             "scale": [self.scale.steps, self.scale.dont_know],
-            "fields": [[f.key, f.field, f.type] for f in self.fields()],
+            "fields": [[f.key, f.field, f.type, f.label, f.block] for f in self.fields()],
             "roles": [[i.key, list(self.roles_for(i.respondents))] for i in self.items],
         }
         raw = json.dumps(basis, sort_keys=True, ensure_ascii=True).encode()

@@ -17,7 +17,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-OUT = Path(__file__).resolve().parent.parent / "templates" / "form.docx"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 INK = RGBColor(0x1F, 0x1F, 0x1F)
 GREY = RGBColor(0x55, 0x55, 0x55)
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
@@ -47,7 +47,7 @@ def styles(doc: Document) -> None:
     para("FG Subtitle", 11, colour=GREY, after=8)
     para("FG Heading", 13, bold=True, colour=ACCENT, before=10, after=4, keep=True)
     para("FG Intro", 10, after=6)
-    para("FG Instruction", 8.5, italic=True, colour=GREY, after=6)
+    para("FG Instruction", 8.5, italic=True, colour=GREY, after=6, keep=True)
     para("FG Label", 10.5, bold=True, after=2)
     para("FG Small", 8.5, colour=GREY, after=2)
     para("FG Question", 10, bold=True, after=2)
@@ -125,7 +125,8 @@ def field(run, instr: str) -> None:
     run._r.addnext(fld)
 
 
-def header_footer(doc: Document) -> None:
+def header_footer(doc: Document, footer: str = "{{ form.title }} · {{ form.id }} v{{ form.version }} · Skema-id {{ code }}"
+                  "{% if org.contact %} · {{ org.contact }}{% endif %}") -> None:
     sec = doc.sections[0]
     sec.header_distance, sec.footer_distance = Cm(0.8), Cm(0.8)
     hdr = sec.header
@@ -147,8 +148,7 @@ def header_footer(doc: Document) -> None:
     fp = ftr.paragraphs[0]
     fp.style = "FG Footer"
     fp.paragraph_format.tab_stops.add_tab_stop(Cm(WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
-    fp.add_run("{{ form.title }} · {{ form.id }} v{{ form.version }} · Skema-id {{ code }}"
-               "{% if org.contact %} · {{ org.contact }}{% endif %}\tSide ")
+    fp.add_run(footer + "\tSide ")
     r = fp.add_run(" af ")
     field(fp.runs[0], "PAGE")
     field(r, "NUMPAGES")
@@ -284,7 +284,105 @@ def body(doc: Document) -> None:
     p(doc, "Skema-id {{ code }} · Spørgsmål om skemaet: kontakt din jobkonsulent.", "FG Footer")
 
 
-def main() -> None:
+def report_body(doc: Document) -> None:
+    """The citizen's progression report."""
+    p(doc, "Progressionsrapport", "FG Title")
+    p(doc, "{{ citizen.name }} · {{ period }}", "FG Subtitle")
+    meta = doc.add_table(rows=3, cols=4)
+    borders(meta)
+    widths(meta, [2.6, 6.1, 2.6, 6.1])
+    cells = [("Borger", "{{ citizen.name }} ({{ citizen.ref }})", "Virksomhed", "{{ citizen.company }}"),
+             ("Mentor", "{{ citizen.mentor }}", "Konsulent", "{{ citizen.consultant }}"),
+             ("Indsats", "{{ citizen.programme }}", "Runder", "{{ rounds_text }}")]
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            set_text(meta.cell(r, c), text, "FG Meta")
+            if c % 2 == 0:
+                shade(meta.cell(r, c))
+                meta.cell(r, c).paragraphs[0].runs[0].bold = True
+    p(doc, "", "FG Small")
+    p(doc, "{{ overview }}", "FG Intro")
+
+    p(doc, "{%p if spider %}")
+    p(doc, "Spindelvæv: hvor står borgeren nu?", "FG Heading")
+    p(doc, "{{ spider }}", "FG Meta").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p(doc, "{{ spider_caption }}", "FG Small")
+    p(doc, "{%p endif %}")
+
+    p(doc, "Scorer pr. område", "FG Heading")
+    t = doc.add_table(rows=4, cols=4)
+    borders(t)
+    widths(t, [5.4, 4.0, 4.0, 4.0])
+    for c, text in enumerate(["Område", "Borger", "Mentor", "Konsulent"]):
+        set_text(t.cell(0, c), text, "FG Field")
+        shade(t.cell(0, c))
+    header_row(t.rows[0])
+    set_text(t.cell(1, 0), "{%tr for r in score_rows %}", "FG Small")
+    set_text(t.cell(2, 0), "{{ r.label }}", "FG Meta")
+    for c, who in enumerate(["borger", "mentor", "konsulent"], start=1):
+        set_text(t.cell(2, c), "{{ r.%s }}" % who, "FG Meta")
+    cant_split(t.rows[2])
+    set_text(t.cell(3, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{{ score_note }}", "FG Small")
+
+    p(doc, "{%p if trends %}")
+    p(doc, "Udvikling over runderne", "FG Heading")
+    p(doc, "{{ trends }}", "FG Meta").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p(doc, "{%p endif %}")
+
+    p(doc, "Enighed mellem borger, mentor og konsulent", "FG Heading")
+    p(doc, "{%p for s in agreement %}")
+    p(doc, "{{r s }}", "FG Intro")
+    p(doc, "{%p endfor %}")
+
+    p(doc, "{%p if delmaal %}")
+    p(doc, "Delmål", "FG Heading")
+    dt_ = doc.add_table(rows=4, cols=5)
+    borders(dt_)
+    widths(dt_, [5.0, 2.8, 3.2, 3.2, 3.2])
+    for c, text in enumerate(["Område", "Vurderet af", "Delmål", "Derefter", "Status"]):
+        set_text(dt_.cell(0, c), text, "FG Field")
+        shade(dt_.cell(0, c))
+    header_row(dt_.rows[0])
+    set_text(dt_.cell(1, 0), "{%tr for d in delmaal %}", "FG Small")
+    for c, key in enumerate(["label", "who", "goal", "after", "status"]):
+        set_text(dt_.cell(2, c), "{{ d.%s }}" % key, "FG Meta")
+    set_text(dt_.cell(3, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{%p endif %}")
+
+    p(doc, "{%p if aftale %}")
+    p(doc, "Arbejdsaftale over tid", "FG Heading")
+    at = doc.add_table(rows=4, cols=5)
+    borders(at)
+    widths(at, [2.0, 2.8, 2.8, 5.0, 4.8])
+    for c, text in enumerate(["Runde", "Timer pr. uge", "Aftalt fremover", "Opgaver", "Ændringer"]):
+        set_text(at.cell(0, c), text, "FG Field")
+        shade(at.cell(0, c))
+    header_row(at.rows[0])
+    set_text(at.cell(1, 0), "{%tr for a in aftale %}", "FG Small")
+    for c, key in enumerate(["round", "hours", "next", "tasks", "changes"]):
+        set_text(at.cell(2, c), "{{ a.%s }}" % key, "FG Meta")
+    set_text(at.cell(3, 0), "{%tr endfor %}", "FG Small")
+    p(doc, "{%p endif %}")
+
+    p(doc, "{%p if texts %}")
+    p(doc, "Svar i ord", "FG Heading")
+    p(doc, "{%p for g in texts %}")
+    p(doc, "{{ g.label }}", "FG Label")
+    p(doc, "{%p for a in g.answers %}")
+    p(doc, "{{ a.who }}, runde {{ a.round }} – {{ a.field }}: {{ a.text }}", "FG Small")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endif %}")
+
+    p(doc, "Udkast til journalnotat", "FG Heading")
+    p(doc, "Teksten er et udkast, som konsulenten retter til, før den kopieres til journalen.", "FG Instruction")
+    p(doc, "{%p for para in journal %}")
+    p(doc, "{{ para }}", "FG Intro")
+    p(doc, "{%p endfor %}")
+
+
+def build(body, out: Path, footer: str | None = None) -> None:
     doc = Document()
     sec = doc.sections[0]
     sec.orientation = WD_ORIENT.PORTRAIT
@@ -292,17 +390,22 @@ def main() -> None:
     sec.left_margin = sec.right_margin = Cm(1.8)
     sec.top_margin, sec.bottom_margin = Cm(2.6), Cm(1.8)
     styles(doc)
-    header_footer(doc)
+    header_footer(doc, **({"footer": footer} if footer else {}))
     body(doc)
-    # python-docx starts with one empty paragraph; drop it so the title is first.
     first = doc.paragraphs[0]
     if not first.text:
         first._p.getparent().remove(first._p)
-    doc.core_properties.title = "formgen form template"
+    doc.core_properties.title = f"formgen template {out.stem}"
     doc.core_properties.author = "formgen"
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    doc.save(OUT)
-    print(f"wrote {OUT}", file=sys.stderr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def main() -> None:
+    build(body, TEMPLATES / "form.docx")
+    build(report_body, TEMPLATES / "report.docx",
+          footer="Progressionsrapport · {{ citizen.ref }} · udskrevet {{ printed }}{% if org.contact %} · {{ org.contact }}{% endif %}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""The citizen's progression report, from a small data set built through the real pipeline."""
+import zipfile
+
+import pytest
+from docx import Document
+
+from conftest import needs_soffice, pdf_pages
+from filling import fill_docx
+from formgen.errors import FormgenError
+from formgen.forms import available
+from formgen.generate import generate
+from formgen.intake import intake
+from formgen.report import citizen_report, all_reports
+from formgen.roster import Citizen
+
+IDA = Citizen("S-0001", "Ida Holm", "Jensen & Søn ApS", "Mette Berg", "Karl Nørgaard", "Virksomhedspraktik")
+ITEMS = ["faglige_kompetencer", "sociale_kompetencer", "fysik_helbred", "psykisk_styrke", "netvaerk_hverdagsliv"]
+
+
+def round_of(ws, form, round_no, scores: dict[str, tuple[int, int]], extra=None, citizen=IDA):
+    """Generate, fill (role -> (now, goal) for every item) and import one round."""
+    files = generate(ws, available()[form].definition, "docx", [citizen], list(scores), round_no=round_no).files
+    for path in files:
+        role = path.name.split("_")[1]
+        now, goal = scores[role]
+        values = {f"fg:{k}:now": str(now) for k in ITEMS} | {f"fg:{k}:goal": str(goal) for k in ITEMS}
+        values |= (extra or {}).get(role, {})
+        fill_docx(path, values)
+        (ws.intake / path.name).write_bytes(path.read_bytes())
+    assert intake(ws).counts["imported"] == len(files)
+
+
+@pytest.fixture
+def two_rounds(ws):
+    round_of(ws, "samtaleskema", 1, {"borger": (3, 5), "konsulent": (3, 4)},
+             {"konsulent": {"fg:aftaler:naeste_delmaal": "Møde kl. 8 tre dage om ugen"}})
+    round_of(ws, "opfoelgning", 2, {"borger": (8, 9), "mentor": (4, 6), "konsulent": (5, 6)},
+             {"konsulent": {"fg:arbejdsaftale:timer_nu": "15", "fg:arbejdsaftale:timer_naeste": "20",
+                            "fg:samtale:naeste_delmaal": "Selv åbne butikken om morgenen",
+                            "fg:faglige_kompetencer:kommentar": "Lærer kassen hurtigt"}})
+    return ws
+
+
+def docx_text(path) -> str:
+    doc = Document(str(path))
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def test_report_tells_progression_agreement_and_delmaal(two_rounds):
+    r = citizen_report(two_rounds, "S-0001")
+    text = docx_text(r.docx)
+    assert "Ida Holm (S-0001)" in text and "Jensen & Søn ApS" in text and "runde 1–2" in text
+    # borger 3 -> 8 on every item: the score table shows 8 with an up arrow of 5
+    assert "8  ↑ +5" in text and "5  ↑ +2" in text  # borger, konsulent
+    assert "Borger vurderer sociale kompetencer og samarbejde 4 trin højere end mentor (8 mod 4)." in text
+    # delmål set in round 1 (borger goal 5, konsulent goal 4), round 2 now 8 and 5: both reached
+    assert text.count("✓ Nået") == 10
+    assert "15" in text and "20" in text  # arbejdsaftale hours
+    assert "Lærer kassen hurtigt" in text
+
+
+def test_report_has_a_spider_and_a_trend_chart(two_rounds):
+    r = citizen_report(two_rounds, "S-0001")
+    with zipfile.ZipFile(r.docx) as zf:
+        images = [n for n in zf.namelist() if n.startswith("word/media/") and n.endswith(".png")]
+        body = zf.read("word/document.xml")
+    assert len(images) >= 2
+    assert body.count(b"<pic:pic") >= 2
+
+
+def test_journalnotat_is_written_next_to_the_report(two_rounds):
+    r = citizen_report(two_rounds, "S-0001")
+    note = r.journal.read_text(encoding="utf-8")
+    assert r.journal.parent == r.docx.parent and r.journal.name == "journalnotat_S-0001_runde-2.txt"
+    assert "runde 2" in note and "fremgang inden for »faglige og sproglige kompetencer«" in note
+    assert "Af de 10 delmål fra runde 1 er 10 nået, 0 delvist nået og 0 endnu ikke nået." in note
+    assert "Næste delmål: Selv åbne butikken om morgenen." in note
+    assert "Arbejdsaftalen er 15 timer om ugen, og der er aftalt 20 timer fremover." in note
+    assert "Borger vurderer sociale kompetencer og samarbejde 4 trin højere end mentor" in note
+    text = docx_text(r.docx)
+    assert all(para in text for para in note.strip().split("\n\n"))  # the same draft is in the report
+
+
+def test_one_round_only_is_a_baseline_without_trends(ws):
+    round_of(ws, "samtaleskema", 1, {"borger": (4, 6)})
+    r = citizen_report(ws, "S-0001")
+    assert "første måling" in r.journal.read_text(encoding="utf-8")
+    text = docx_text(r.docx)
+    assert "Udvikling over runderne" not in text and "Spindelvæv" in text
+    assert "Kun én respondent har svaret" in text
+
+
+def test_report_as_of_an_earlier_round(two_rounds):
+    r = citizen_report(two_rounds, "S-0001", round_no=1)
+    assert r.docx.name == "progressionsrapport_S-0001_runde-1.docx"
+    text = docx_text(r.docx)
+    assert "runde 1–2" not in text and "Mentor" in text
+    assert "Sofie" not in text and "8  ↑" not in text  # round 2's scores are not in a round-1 report
+
+
+def test_unknown_citizen_gets_a_clear_message(ws):
+    with pytest.raises(FormgenError, match="no imported scores for this citizen"):
+        citizen_report(ws, "S-9999")
+
+
+def test_report_pdf_opens_with_the_expected_page_count(two_rounds):
+    needs_soffice()
+    r = citizen_report(two_rounds, "S-0001", fmt="pdf")
+    assert r.pdf.is_file() and 3 <= pdf_pages(r.pdf) <= 5
+
+
+def test_report_all_covers_every_citizen_with_data(two_rounds):
+    round_of(two_rounds, "samtaleskema", 1, {"borger": (2, 3)}, citizen=Citizen("S-0002", "Bo Berg"))
+    results = all_reports(two_rounds)
+    assert [r.citizen_ref for r in results] == ["S-0001", "S-0002"]
+    assert all(r.docx.is_file() and r.journal.is_file() for r in results)
