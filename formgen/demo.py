@@ -157,6 +157,16 @@ def _resave(path: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
 
 
+def _reports(ws) -> Iterator[str]:
+    from .report import all_reports
+
+    fmt = "pdf" if shutil.which("soffice") or shutil.which("libreoffice") else "docx"
+    results = all_reports(ws, fmt)
+    yield f"Progression reports ({fmt}) with draft journalnotat for {len(results)} citizens: {ws.output / 'reports'}"
+    if fmt == "docx":
+        yield "  (install LibreOffice to get PDF reports: apt-get install libreoffice-writer-nogui)"
+
+
 def _after(ws) -> Iterator[str]:
     from .exports import export
     from .status import status
@@ -167,5 +177,6 @@ def _after(ws) -> Iterator[str]:
     for what in ("scores", "texts"):
         out = export(ws, what, "xlsx")
         yield f"Export of {what}: {out.path} ({out.rows} rows)"
+    yield from _reports(ws)
     yield f"Import reports: {ws.output / 'import'}"
     yield f"Look at: {ws.output / 'forms'} (the forms), {ws.intake / 'processed'} (the returns)"
