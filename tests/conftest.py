@@ -69,7 +69,7 @@ def small_form():
                 question:
                   borger: Hvordan har du det med at samarbejde med kollegerne?
                   default: Hvordan vurderer du borgerens samarbejde med kollegerne?
-                help: [Hvad går godt?]
+                help: ["Hvad går godt?"]
                 texts: [{key: kommentar, label: Kommentar}]
               - key: moedestabilitet
                 label: Mødestabilitet

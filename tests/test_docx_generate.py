@@ -212,8 +212,8 @@ def test_a_workspace_copy_of_the_template_restyles_its_forms(ws):
 
     from formgen.templates import copy_templates
 
-    [copy] = copy_templates(ws)
-    assert copy == ws.templates_dir / "form.docx"
+    copy = ws.templates_dir / "form.docx"
+    assert copy in copy_templates(ws)
     doc = Document(str(copy))
     doc.styles["FG Title"].font.size = Pt(30)  # what a municipality does in Word
     doc.save(str(copy))
