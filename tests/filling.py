@@ -109,3 +109,18 @@ def strip_properties(path: Path) -> None:
         for info, data in items:
             zf.writestr(info, data)
     path.write_bytes(out.getvalue())
+
+
+def fill_xlsx(path: Path, values: dict[str, str]) -> None:
+    """values: {'fg.key.field': 'text'} typed into the named cells with openpyxl, as a person in Excel would."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    for name, text in values.items():
+        dn = wb.defined_names[name]
+        [(sheet, ref)] = list(dn.destinations)
+        cell = wb[sheet][ref.replace("$", "")]
+        cell.value = float(text) if text.replace(",", "").replace(".", "").isdigit() and "," not in text else text
+        if isinstance(cell.value, float) and cell.value.is_integer():
+            cell.value = int(cell.value)
+    wb.save(path)
