@@ -31,6 +31,9 @@ def to_pdf(paths: list[Path], outdir: Path | None = None, workers: int = 2) -> l
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(lambda b: _batch(exe, *b), batches))
     out = [(Path(outdir) if outdir else p.parent) / (p.stem + ".pdf") for p in paths]
+    for p in out:
+        if p.is_file():
+            p.chmod(0o600)  # LibreOffice writes with the process umask; reports hold personal data
     missing = [p.name for p in out if not p.is_file()]
     if missing:
         raise fail("FG171", ", ".join(missing[:5]), "LibreOffice did not write these PDFs",

@@ -110,16 +110,23 @@ def _steps_by_fingerprint(engine) -> dict[str, int]:
                 conn.execute(select(store.definitions.c.fingerprint, store.definitions.c.definition))}
 
 
-def export(ws, what: str, fmt: str, out: Path | None = None) -> Export:
-    """Write the scores or texts export as CSV or XLSX."""
+def export(ws, what: str, fmt: str, out: Path | None = None, pseudonymise: bool = False) -> Export:
+    """Write the scores or texts export as CSV or XLSX (citizen_ref replaced by a keyed pseudonym if asked)."""
     if what not in ("scores", "texts"):
         raise fail("FG130", f"--what {what}", "unknown export", "use scores or texts")
     engine = store.connect(ws.db)
     header, rows = (SCORE_COLUMNS, score_rows(engine)) if what == "scores" else (TEXT_COLUMNS, text_rows(engine))
+    if pseudonymise:
+        from .privacy import key, pseudonym
+
+        secret = key(ws)
+        rows = [[pseudonym(secret, r[0]) if r[0] else r[0], *r[1:]] for r in rows]
+        if what == "scores":  # the source file name carries the ref
+            rows = [r[:-1] + [""] for r in rows]
     with engine.begin() as conn:
-        store.record_log(conn, "export", {"what": what, "format": fmt, "rows": len(rows)})
+        store.record_log(conn, "export", {"what": what, "format": fmt, "rows": len(rows), "pseudonymised": pseudonymise})
     engine.dispose()
-    out = Path(out) if out else ws.output / "export" / f"{what}.{fmt}"
+    out = Path(out) if out else ws.output / "export" / f"{what}{'-pseudonymised' if pseudonymise else ''}.{fmt}"
     from .private import write_private
 
     if fmt == "csv":

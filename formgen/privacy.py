@@ -1,0 +1,244 @@
+"""Data protection: keyed pseudonyms, the audit trail, forgetting a citizen, retention.
+
+Assessments of health and psychological strength are special-category data: a plain hash of a
+case number is enumerable, so pseudonyms are a keyed HMAC whose key lives outside the database.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, or_, select, text
+
+from . import store
+from .errors import fail
+from .private import write_private
+
+KEY_FILE = "formgen.key"
+
+
+def key(ws) -> bytes:
+    """The workspace's pseudonym key (created on first use, mode 0600, never in the database)."""
+    path = ws.root / KEY_FILE
+    if not path.exists():
+        write_private(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
+    return base64.b64decode(path.read_bytes().strip())
+
+
+def pseudonym(secret: bytes, citizen_ref: str) -> str:
+    """A stable pseudonym for a ref: P- and 13 base32 characters of HMAC-SHA256."""
+    digest = hmac.new(secret, citizen_ref.encode("utf-8"), hashlib.sha256).digest()
+    return "P-" + base64.b32encode(digest).decode()[:13]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor: str
+    action: str
+    citizen_ref: str
+    detail: str
+
+
+def audit(ws, citizen_ref: str | None = None) -> list[AuditEntry]:
+    """The audit log, optionally for one citizen (answers a citizen's request for insight)."""
+    engine = store.connect(ws.db)
+    q = select(store.log).order_by(store.log.c.id)
+    if citizen_ref:
+        q = q.where(store.log.c.citizen_ref == citizen_ref)
+    with engine.connect() as conn:
+        rows = [AuditEntry(r.at, r.actor, r.action, r.citizen_ref or "", r.detail or "") for r in conn.execute(q)]
+    engine.dispose()
+    return rows
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forget removed (counts only: the record must not keep the data)."""
+
+    rows: int
+    files: int
+    leftovers: tuple[str, ...]  # files not written by formgen that still mention the citizen
+
+
+def forget(ws, citizen_ref: str) -> Forgotten:
+    """Delete everything about one citizen for real: rows (secure_delete), files, then compact."""
+    engine = store.connect(ws.db)
+    with engine.connect() as conn:
+        name = conn.execute(select(store.citizens.c.name).where(store.citizens.c.citizen_ref == citizen_ref)).scalar()
+        subs = conn.execute(select(store.submissions.c.sha256, store.submissions.c.stored_name,
+                                   store.submissions.c.original_name).where(
+            store.submissions.c.citizen_ref == citizen_ref)).all()
+        known = conn.execute(select(store.dispatch.c.code).where(store.dispatch.c.citizen_ref == citizen_ref)).first()
+    if name is None and not subs and not known:
+        engine.dispose()
+        raise fail("FG130", citizen_ref, "formgen has nothing about this citizen",
+                   "check the ref with 'formgen status'; nothing was deleted")
+    rows = _delete_rows(engine, citizen_ref, [s[0] for s in subs])
+    with engine.begin() as conn:
+        store.record_log(conn, "forget", {"rows": rows})  # deliberately without the ref
+    _compact(engine)
+    engine.dispose()
+    files = _delete_files(ws, citizen_ref, {s[1] for s in subs if s[1]} | {Path(s[2]).name for s in subs})
+    files += _scrub_reports(ws, citizen_ref, name)
+    return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))
+
+
+def _delete_rows(engine, ref: str, shas: list[str]) -> int:
+    s, a = store.submissions, store.answers
+    with engine.begin() as conn:
+        ids = [r[0] for r in conn.execute(select(s.c.id).where(s.c.citizen_ref == ref))]
+        n = conn.execute(delete(a).where(a.c.submission_id.in_(ids))).rowcount if ids else 0
+        n += conn.execute(delete(s).where(s.c.citizen_ref == ref)).rowcount
+        mine = [pid for pid, fname in conn.execute(select(store.problems.c.id, store.problems.c.file_name))
+                if _mentions(fname, ref)]
+        n += conn.execute(delete(store.problems).where(or_(store.problems.c.sha256.in_(shas),
+                                                           store.problems.c.id.in_(mine)))).rowcount
+        n += conn.execute(delete(store.dispatch).where(store.dispatch.c.citizen_ref == ref)).rowcount
+        n += conn.execute(delete(store.citizens).where(store.citizens.c.citizen_ref == ref)).rowcount
+        n += conn.execute(delete(store.log).where(store.log.c.citizen_ref == ref)).rowcount
+    return n
+
+
+def _mentions(value, ref: str, name: str | None = None) -> bool:
+    """Exactly this citizen: the ref itself, a file named <ref>_…, or the full name (never 'S-1' in 'S-10')."""
+    text_ = str(value or "")
+    base = Path(text_.split("!")[-1]).name
+    return text_ == ref or base.startswith(f"{ref}_") or f"!{ref}_" in text_ or bool(name and name in text_)
+
+
+def _compact(engine) -> None:
+    """Leave no copy in free pages or the WAL (secure_delete is on; VACUUM rewrites the file)."""
+    if engine.dialect.name != "sqlite":
+        return
+    engine.dispose()  # no pooled connection may hold a read snapshot
+    raw = engine.raw_connection()  # autocommit (isolation_level None): VACUUM cannot run in a transaction
+    try:
+        cur = raw.cursor()
+        for sql in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+            cur.execute(sql)
+        cur.close()
+    finally:
+        raw.close()
+
+
+def _delete_files(ws, ref: str, names: set[str]) -> int:
+    """Generated forms, returns in processed/ and quarantine/, and the citizen's reports."""
+    n = 0
+    for folder in (ws.output / "forms", ws.intake / "processed", ws.intake / "quarantine"):
+        for path in list(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file() and (_mentions(path.name, ref) or path.name in names
+                                   or any(path.name.startswith(nm + ".problems") for nm in names)):
+                path.unlink()
+                n += 1
+    reports = ws.output / "reports" / ref
+    if reports.is_dir():
+        n += sum(1 for p in reports.rglob("*") if p.is_file())
+        shutil.rmtree(reports)
+    return n
+
+
+def _scrub_reports(ws, ref: str, name: str | None) -> int:
+    """Import reports and exports list refs: drop the citizen's rows (they are regenerated tables)."""
+    from openpyxl import load_workbook
+
+    n = 0
+    for path in list((ws.output / "import").glob("*.xlsx")) + list((ws.output / "export").glob("*.xlsx")):
+        wb = load_workbook(path)
+        sheet = wb.active
+        hits = [r[0].row for r in sheet.iter_rows() if any(_mentions(c.value, ref, name) for c in r)]
+        for row in reversed(hits):
+            sheet.delete_rows(row)
+        if hits:
+            wb.save(path)
+            n += 1
+    for path in (ws.output / "export").glob("*.csv"):
+        import csv
+        import io
+
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        kept = [r for r in rows if not any(_mentions(v, ref, name) for v in r)]
+        if len(kept) != len(rows):
+            buf = io.StringIO()
+            csv.writer(buf).writerows(kept)
+            write_private(path, buf.getvalue().encode("utf-8-sig"))
+            n += 1
+    return n
+
+
+def _leftovers(ws, needles: list[str]) -> list[str]:
+    """Plain files in the workspace that still mention the citizen (e.g. a roster the user put there)."""
+    import re
+
+    # Whole words only: forgetting S-1 must not flag S-10.
+    pattern = re.compile(b"|".join(rb"(?<![0-9A-Za-z])" + re.escape(n.encode()) + rb"(?![0-9A-Za-z])" for n in needles))
+    out = []
+    for path in ws.root.rglob("*"):
+        if not path.is_file() or path.suffix in (".db", ".db-wal", ".db-shm") or path.stat().st_size > 20_000_000:
+            continue
+        if pattern.search(path.read_bytes()):
+            out.append(str(path.relative_to(ws.root)))
+    return out
+
+
+@dataclass(frozen=True)
+class Purged:
+    rows: int
+    files: int
+    cutoff: str
+
+
+def purge(ws, older_than_days: int) -> Purged:
+    """Retention: delete submissions, dispatch records and files older than the cutoff."""
+    if older_than_days < 1:
+        raise fail("FG130", f"--older-than {older_than_days}", "must be at least 1 day", "give a number of days, e.g. 1825")
+    cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=older_than_days)
+    iso = cutoff.astimezone().isoformat(timespec="seconds")
+    engine = store.connect(ws.db)
+    s, a = store.submissions, store.answers
+    with engine.begin() as conn:
+        old = select(s.c.id).where(s.c.submitted_at < iso)
+        names = [r[0] for r in conn.execute(select(s.c.stored_name).where(s.c.submitted_at < iso)) if r[0]]
+        rows = conn.execute(delete(a).where(a.c.submission_id.in_(old))).rowcount
+        rows += conn.execute(delete(s).where(s.c.submitted_at < iso)).rowcount
+        rows += conn.execute(delete(store.problems).where(store.problems.c.at < iso)).rowcount
+        rows += conn.execute(delete(store.dispatch).where(store.dispatch.c.created_at < iso)).rowcount
+        rows += conn.execute(text("DELETE FROM citizens WHERE citizen_ref NOT IN (SELECT citizen_ref FROM dispatch "
+                                  "WHERE citizen_ref IS NOT NULL) AND citizen_ref NOT IN (SELECT citizen_ref FROM "
+                                  "submissions WHERE citizen_ref IS NOT NULL)")).rowcount
+        store.record_log(conn, "purge", {"older_than_days": older_than_days, "rows": rows})
+    _compact(engine)
+    engine.dispose()
+    files = 0
+    stamp = cutoff.timestamp()
+    for folder in (ws.intake / "processed", ws.intake / "quarantine", ws.output / "forms", ws.output / "import"):
+        for path in list(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file() and (path.name in names or path.stat().st_mtime < stamp):
+                path.unlink()
+                files += 1
+    return Purged(rows, files, iso)
+
+
+NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p", "afs", "glusterfs", "ceph", "davfs"}
+
+
+def network_share(path: Path, mounts_text: str | None = None) -> str | None:
+    """The file system type when path lives on a network share (SQLite's locking is unsafe there)."""
+    try:
+        mounts = (mounts_text if mounts_text is not None else Path("/proc/mounts").read_text()).splitlines()
+    except OSError:
+        return None
+    best, kind = "", None
+    target = str(Path(path).resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and (target == parts[1] or target.startswith(parts[1].rstrip("/") + "/")) \
+                and len(parts[1]) > len(best):
+            best, kind = parts[1], parts[2]
+    return kind if kind in NETWORK_FS else None
