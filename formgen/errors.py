@@ -18,6 +18,33 @@ CATALOGUE: dict[str, str] = {
     "FG130": "option invalid",
     "FG140": "template unusable",
     "FG150": "database error",
+    "FG160": "no data for the report",
+    "FG170": "LibreOffice missing",
+    "FG171": "PDF conversion failed",
+    # Returned files (intake): what the file is
+    "FG201": "empty file",
+    "FG202": "not a Word or Excel form",
+    "FG203": "password-protected file",
+    "FG204": "legacy .doc/.xls file",
+    "FG205": "file with macros",
+    "FG206": "zip bomb or too many parts",
+    "FG207": "unsafe or duplicate part names",
+    "FG208": "DTD in an XML part",
+    "FG209": "damaged or unreadable file",
+    "FG210": "form code not sent from this workspace",
+    "FG211": "no formgen identity",
+    "FG212": "form version does not match the dispatch",
+    # Returned files: values that cannot be decided
+    "FG220": "not a step on the scale",
+    "FG221": "between two steps",
+    "FG222": "more than one value",
+    "FG223": "outside the scale",
+    "FG224": "field appears twice with different values",
+    "FG225": "'Ved ikke' not allowed",
+    "FG226": "not a number",
+    "FG227": "not a date",
+    "FG230": "conflict: a different file for the same form",
+    "FG240": "file too large",
 }
 
 

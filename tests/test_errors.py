@@ -1,0 +1,16 @@
+"""The error catalogue is complete: every code the code raises is listed and documented."""
+import re
+from pathlib import Path
+
+from formgen.errors import CATALOGUE
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_code_used_is_in_the_catalogue_and_the_docs():
+    used = set()
+    for path in (ROOT / "formgen").glob("*.py"):
+        used |= set(re.findall(r'"(FG\d{3})"', path.read_text(encoding="utf-8")))
+    assert used <= set(CATALOGUE), sorted(used - set(CATALOGUE))
+    documented = set(re.findall(r"`(FG\d{3})`", (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")))
+    assert set(CATALOGUE) <= documented, sorted(set(CATALOGUE) - documented)
