@@ -367,7 +367,7 @@ def review(obj: Ctx, keep_file: str | None) -> None:
 
 @cli.group()
 def report() -> None:
-    """Progression reports: one citizen, or everyone with data.
+    """Reports: a citizen's progression, everyone's, the management overview, company sheets, kompetencekort.
 
     \b
     Example:
@@ -413,6 +413,63 @@ def report_all(obj: Ctx, fmt: str, round_no: int | None) -> None:
     with bar as advance:
         results = all_reports(ws, fmt, round_no, progress=advance, on_total=bar.set_total)
     click.echo(f"Wrote {len(results)} report(s) in {ws.output / 'reports'}")
+
+
+@report.command("overview")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="First date of the period (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Last date of the period (YYYY-MM-DD).")
+@click.option("--by", type=click.Choice(["programme", "company", "consultant"]), default="programme", show_default=True,
+              help="Group the citizens by indsats, company or consultant.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.pass_obj
+def report_overview(obj: Ctx, date_from, date_to, by: str, fmt: str) -> None:
+    """Write the management overview (Word + Excel): no names or refs; groups under 5 citizens suppressed.
+
+    \b
+    Example:
+      formgen report overview --from 2026-01-01 --to 2026-06-30 --by company
+    """
+    from .overview_report import overview_report
+
+    r = overview_report(obj.workspace(), date_from.date() if date_from else None, date_to.date() if date_to else None,
+                        by, fmt)
+    click.echo(f"Overview ({r.overview.citizens} citizens, {r.overview.period}): {r.pdf or r.docx}")
+    click.echo(f"Tables: {r.xlsx}")
+
+
+@report.command("company")
+@click.argument("name")
+@click.option("--round", "round_no", type=int, help="Round (default: the latest with mentor answers).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.pass_obj
+def report_company(obj: Ctx, name: str, round_no: int | None, fmt: str) -> None:
+    """Write a company's feedback sheet for its mentor: their own ratings, what moved, the agreed delmål.
+
+    \b
+    Example:
+      formgen report company "Jensen & Søn ApS" --round 2
+    """
+    from .company import company_sheet
+
+    r = company_sheet(obj.workspace(), name, round_no, fmt)
+    click.echo(f"Feedback sheet for {r.company}, runde {r.round} ({len(r.citizens)} citizen(s)): {r.pdf or r.docx}")
+
+
+@report.command("kompetencekort")
+@click.argument("ref")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
+@click.pass_obj
+def report_kompetencekort(obj: Ctx, ref: str, fmt: str) -> None:
+    """Write the candidate's kompetencekort document: a reference for future employers.
+
+    \b
+    Example:
+      formgen report kompetencekort S-0001 --format pdf
+    """
+    from .kompetencekort import kompetencekort_doc
+
+    r = kompetencekort_doc(obj.workspace(), ref, fmt)
+    click.echo(f"Kompetencekort: {r.pdf or r.docx}")
 
 
 @cli.command()

@@ -382,6 +382,155 @@ def report_body(doc: Document) -> None:
     p(doc, "{%p endfor %}")
 
 
+def loop_table(container, headers: list[str], keys: list[str], cms: list[float], loop: str, var: str = "r",
+               right: tuple[int, ...] = ()):
+    """A bordered table with a shaded header and one row per item of `loop` (docxtpl {%tr %})."""
+    t = container.add_table(rows=4, cols=len(headers))
+    borders(t)
+    widths(t, cms)
+    for c, text in enumerate(headers):
+        set_text(t.cell(0, c), text, "FG Field")
+        shade(t.cell(0, c))
+    header_row(t.rows[0])
+    set_text(t.cell(1, 0), "{%%tr for %s in %s %%}" % (var, loop), "FG Small")
+    for c, key in enumerate(keys):
+        set_text(t.cell(2, c), "{{ %s.%s }}" % (var, key), "FG Meta")
+        if c in right:
+            t.cell(2, c).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            t.cell(0, c).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    cant_split(t.rows[2])
+    set_text(t.cell(3, 0), "{%tr endfor %}", "FG Small")
+    return t
+
+
+def overview_body(doc: Document) -> None:
+    """The management overview: numbers across citizens, never a name or a case number."""
+    p(doc, "Ledelsesoverblik", "FG Title")
+    p(doc, "Progression på tværs af borgere · {{ period }}", "FG Subtitle")
+    t = loop_table(doc, ["Nøgletal", "I perioden"], ["label", "value"], [6.0, WIDTH_CM - 6.0], "key")
+    t.cell(2, 0).paragraphs[0].runs[0].bold = True
+    p(doc, "", "FG Small")
+    p(doc, "Overblikket samler borgernes, mentorernes og konsulenternes vurderinger, så indsatserne kan "
+           "dimensioneres på et dokumenteret grundlag. Det viser ingen navne eller sagsnumre, og tal, der bygger "
+           "på færre end 5 borgere, vises som »færre end 5«, så ingen kan genkendes.", "FG Intro")
+    p(doc, "{%p if too_few %}")
+    p(doc, "Udvalget omfatter færre end 5 borgere, så tallene vises ikke. Vælg en længere periode eller en "
+           "bredere gruppering.", "FG Label")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if not too_few %}")
+    p(doc, "Returnering pr. respondent", "FG Heading")
+    loop_table(doc, ["Respondent", "Sendt", "Returneret", "Returprocent"], ["who", "sent", "returned", "rate"],
+               [5.4, 4.0, 4.0, 4.0], "returns", right=(1, 2, 3))
+    p(doc, "Progression pr. område", "FG Heading")
+    loop_table(doc, ["Område", "Borgere", "Første", "Seneste", "Ændring", "Med fremgang", "Delmål nået"],
+               ["label", "n", "first", "latest", "change", "improved", "delmaal"],
+               [4.3, 2.2, 1.7, 1.7, 1.8, 2.1, 3.6], "indicators", right=(1, 2, 3, 4))
+    p(doc, "Gennemsnit på en skala fra 0 (laveste trin) til 100 (højeste trin) for borgere med mindst to målinger "
+           "i perioden. Ændring er seneste minus første måling.", "FG Small")
+    p(doc, "Efter {{ by_title }}", "FG Heading")
+    loop_table(doc, ["{{ by_title|capitalize }}", "Borgere", "Ændring", "Delmål nået"],
+               ["group", "n", "change", "delmaal"], [6.4, 2.6, 3.0, 5.4], "groups", right=(1, 2))
+    p(doc, "Ændring er gennemsnittet over alle områder; hver borger tæller lige meget.", "FG Small")
+    p(doc, "Enighed mellem respondenterne", "FG Heading")
+    at = loop_table(doc, ["Område", "Borgere", "Sammenligninger", "Stor forskel", "Retning ved stor forskel"],
+                    ["label", "n", "comparisons", "large", "directions"], [4.2, 2.2, 2.8, 2.4, 5.8], "agreement",
+                    right=(1, 2, 3))
+    set_text(at.cell(2, 4), "{%p for d in r.directions %}", "FG Meta")
+    p(at.cell(2, 4), "{{ d }}", "FG Meta")
+    p(at.cell(2, 4), "{%p endfor %}", "FG Meta")
+    p(doc, "En sammenligning er én borger i én runde med svar fra mindst to respondenter. Stor forskel: 20 point "
+           "eller mere på skalaen 0–100.", "FG Small")
+    p(doc, "{%p if spider %}")
+    p(doc, "Hele gruppen: første og seneste måling", "FG Heading")
+    p(doc, "{{ spider }}", "FG Meta").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p(doc, "{{ spider_caption }}", "FG Small")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p endif %}")
+    p(doc, "Sådan er tallene regnet", "FG Heading")
+    p(doc, "{%p for m in method %}")
+    p(doc, "– {{ m }}", "FG Small")
+    p(doc, "{%p endfor %}")
+
+
+def company_body(doc: Document) -> None:
+    """The company's feedback sheet: the mentor's own ratings, what moved, the agreed delmål and arbejdsaftale."""
+    p(doc, "Tilbagemelding til virksomheden", "FG Title")
+    p(doc, "{{ company }} · runde {{ round }}{% if date %} ({{ date }}){% endif %}", "FG Subtitle")
+    p(doc, "{{ intro }}", "FG Intro")
+    p(doc, "{{ note }}", "FG Small")
+    p(doc, "{%p for c in citizens %}")
+    p(doc, "{{ c.name }}", "FG Heading")
+    p(doc, "{%p if c.rows %}")
+    t = loop_table(doc, ["Område", "Sidst", "Nu", "Udvikling", "Næste delmål", "Jeres kommentar"],
+                   ["label", "before", "now", "change", "goal", "comment"], [5.0, 2.1, 1.0, 2.2, 2.1, 5.0], "c.rows",
+                   var="row", right=(2, 4))
+    for cell in t.rows[2].cells:  # a little smaller than body text, so a company's citizens fit one page
+        cell.paragraphs[0].runs[0].font.size = Pt(9)
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if c.missing %}")
+    p(doc, "{{ c.missing }}", "FG Instruction")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if c.texts %}")
+    p(doc, "Jeres bemærkninger", "FG Field")
+    p(doc, "{%p for t in c.texts %}")
+    p(doc, "{{ t }}", "FG Small")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endif %}")
+    p(doc, "{%p for a in c.agreed %}")
+    p(doc, "{{r a }}", "FG Meta")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p endfor %}")
+
+
+def kompetencekort_body(doc: Document) -> None:
+    """The candidate's kompetencekort: a reference an employer who never heard of formgen understands."""
+    p(doc, "Kompetencekort", "FG Title")
+    p(doc, "{{ candidate }}", "FG Subtitle")
+    meta = doc.add_table(rows=2, cols=4)
+    borders(meta)
+    widths(meta, [2.6, 6.1, 2.6, 6.1])
+    cells = [("Kandidat", "{{ candidate }}", "Virksomhed", "{{ company }}"),
+             ("Vurderet af", "{{ assessors }}", "Periode", "{{ period }}")]
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            set_text(meta.cell(r, c), text, "FG Meta")
+            if c % 2 == 0:
+                shade(meta.cell(r, c))
+                meta.cell(r, c).paragraphs[0].runs[0].bold = True
+    p(doc, "", "FG Small")
+    p(doc, "{%p for para in intro %}")
+    p(doc, "{{ para }}", "FG Intro")
+    p(doc, "{%p endfor %}")
+    p(doc, "Sådan læses niveauerne", "FG Heading")
+    lv = loop_table(doc, ["Niveau", "Det betyder"], ["step", "text"], [2.4, WIDTH_CM - 2.4], "levels", var="lv")
+    lv.cell(2, 0).paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p(doc, "{%p for g in groups %}")
+    p(doc, "{{ g.title }}", "FG Heading")
+    p(doc, "{%p if g.description %}")
+    p(doc, "{{ g.description }}", "FG Small")
+    p(doc, "{%p endif %}")
+    t = loop_table(doc, ["Kompetence", "Niveau", "Hvor er det set", "Dato", "Udvikling"],
+                   ["name", "level", "place", "date", "trend"], [4.4, 4.6, 3.3, 2.1, 3.0], "g.rows", var="row")
+    set_text(t.cell(2, 0), "{{ row.name }}", "FG Label")
+    p(t.cell(2, 1), "{{ row.words }}", "FG Small")
+    p(t.cell(2, 4), "{%p for h in row.history %}")
+    p(t.cell(2, 4), "{{ h }}", "FG Small")
+    p(t.cell(2, 4), "{%p endfor %}")
+    p(doc, "{%p endfor %}")
+    p(doc, "{%p if assessments|length > 1 %}")
+    p(doc, "Vurderingerne", "FG Heading")
+    loop_table(doc, ["Dato", "Vurderet af", "Stilling", "Virksomhed", "Kompetencer"],
+               ["date", "name", "role", "company", "count"], [2.4, 4.2, 3.4, 5.2, 2.2], "assessments", var="a",
+               right=(4,))
+    p(doc, "{%p endif %}")
+    p(doc, "{%p if note %}")
+    p(doc, "Kandidatens egne bemærkninger", "FG Heading")
+    p(doc, "{{ note }}", "FG Intro")
+    p(doc, "{%p endif %}")
+    p(doc, "", "FG Small")
+    p(doc, "{{ issued }}", "FG Small")
+
+
 def build(body, out: Path, footer: str | None = None) -> None:
     doc = Document()
     sec = doc.sections[0]
@@ -406,6 +555,14 @@ def main() -> None:
     build(body, TEMPLATES / "form.docx")
     build(report_body, TEMPLATES / "report.docx",
           footer="Progressionsrapport · {{ citizen.ref }} · udskrevet {{ printed }}{% if org.contact %} · {{ org.contact }}{% endif %}")
+    build(overview_body, TEMPLATES / "overview.docx",
+          footer="Ledelsesoverblik · {{ period }} · udskrevet {{ printed }}{% if org.contact %} · {{ org.contact }}{% endif %}")
+    build(company_body, TEMPLATES / "company.docx",
+          footer="Tilbagemelding til {{ company }} · runde {{ round }} · udskrevet {{ printed }}"
+                 "{% if org.contact %} · {{ org.contact }}{% endif %}")
+    build(kompetencekort_body, TEMPLATES / "kompetencekort.docx",
+          footer="Kompetencekort · {{ candidate }} · udstedt af {{ org.name }} {{ printed }}"
+                 "{% if org.contact %} · {{ org.contact }}{% endif %}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,82 @@
+"""Shared by the overview, company sheet and kompetencekort: branded rendering, dates, Danish numbers."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+
+MINUS = "−"
+
+
+def render(ws, template: str, ctx: dict, images: dict | None = None, title: str = "") -> bytes:
+    """Fill a template (the workspace's copy first) with the logo, PNG images {key: (png, width_mm)}, autoescaped."""
+    from docx.shared import Mm
+    from docxtpl import DocxTemplate, InlineImage
+
+    from .docx import ACCENT
+    from .ooxml import read_parts, write_parts
+    from .templates import template_path
+
+    tpl = DocxTemplate(str(template_path(template, ws)))
+    org = ws.config.organisation
+    ctx = {"org": {"name": org.name, "unit": org.unit, "contact": org.contact},
+           "printed": dt.date.today().strftime("%d-%m-%Y"), **ctx}
+    for key, (png, width) in (images or {}).items():
+        ctx[key] = InlineImage(tpl, io.BytesIO(png), width=Mm(width)) if png else ""
+    logo = ws.logo
+    ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
+    tpl.render(ctx, autoescape=True)
+    props = tpl.docx.core_properties
+    props.title, props.author, props.last_modified_by = title, org.name, org.name
+    buf = io.BytesIO()
+    tpl.save(buf)
+    parts = read_parts(buf.getvalue())
+    parts["word/styles.xml"] = parts["word/styles.xml"].replace(
+        f'w:val="{ACCENT}"'.encode(), f'w:val="{org.colour.lstrip("#")}"'.encode())
+    return write_parts(parts)
+
+
+def slug(text: str) -> str:
+    """'Jensen & Søn ApS' → 'jensen-soen-aps' (a safe folder name)."""
+    text = text.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"}))
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "virksomhed"
+
+
+def day(text: str | None) -> dt.date | None:
+    """A date as stored (ISO) or written on a form (dd-mm-åååå); None when it is not a date."""
+    from .submission import parse_date
+
+    if not text:
+        return None
+    iso, _ = parse_date(str(text), "")
+    return dt.date.fromisoformat(iso) if iso else None
+
+
+def da_date(value: dt.date | str | None) -> str:
+    """A date as Danes write it: dd-mm-åååå ('' when missing)."""
+    d = value if isinstance(value, dt.date) else day(value)
+    return d.strftime("%d-%m-%Y") if d else ""
+
+
+def missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def num(v, decimals: int = 1) -> str:
+    """18.75 → '18,8' (Danish decimal comma); '–' when missing."""
+    if missing(v):
+        return "–"
+    return f"{v:.{decimals}f}".replace(".", ",").replace("-", MINUS)
+
+
+def signed(v, decimals: int = 1) -> str:
+    """18.75 → '+18,8', -6.25 → '−6,3', 0 → '0,0'."""
+    if missing(v):
+        return "–"
+    return ("+" if round(v, decimals) > 0 else "") + num(v, decimals)
+
+
+def share(part: int, whole: int) -> str:
+    """7 of 12 → '58 %' ('–' when there is nothing to count)."""
+    return f"{round(100 * part / whole)} %" if whole else "–"
