@@ -163,6 +163,16 @@ def _reports(ws) -> Iterator[str]:
     fmt = "pdf" if shutil.which("soffice") or shutil.which("libreoffice") else "docx"
     results = all_reports(ws, fmt)
     yield f"Progression reports ({fmt}) with draft journalnotat for {len(results)} citizens: {ws.output / 'reports'}"
+    from .company import company_sheet
+    from .kompetencekort import kompetencekort_doc
+    from .overview_report import overview_report
+
+    ov = overview_report(ws, None, None, "company", fmt)
+    yield f"Management overview (groups under 5 citizens suppressed): {ov.pdf or ov.docx} and {ov.xlsx}"
+    sheet = company_sheet(ws, ROSTER[0].company, None, fmt)
+    yield f"Feedback sheet for {sheet.company}: {sheet.pdf or sheet.docx}"
+    kk = kompetencekort_doc(ws, ROSTER[0].citizen_ref, fmt)
+    yield f"Kompetencekort for {ROSTER[0].name}: {kk.pdf or kk.docx}"
     if fmt == "docx":
         yield "  (install LibreOffice to get PDF reports: apt-get install libreoffice-writer-nogui)"
 
