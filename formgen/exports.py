@@ -35,31 +35,13 @@ def write_csv(out, header: list[str], rows: list[list]) -> None:
 def write_xlsx(out, title: str, header: list[str], rows: list[list]) -> None:
     """A one-sheet workbook; text is always stored as text, never as a live formula."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+
+    from .sheets import add_table
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_printable(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # openpyxl would otherwise write '=...' as a formula
-    ws.freeze_panes = "A2"
-    for col, name in zip(ws.columns, header):
-        width = max([len(name)] + [len(str(c.value or "")) for c in col][:200])
-        ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
+    wb.remove(wb.active)
+    add_table(wb, title, header, rows)
     wb.save(out)
-
-
-def _printable(value):
-    # openpyxl raises on control characters (NOTES.md); free text was cleaned on the way in, this is a guard.
-    if isinstance(value, str):
-        return "".join(ch for ch in value if ch >= " " or ch in "\n\t")
-    return value
 
 
 @dataclass(frozen=True)

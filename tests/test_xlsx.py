@@ -169,7 +169,7 @@ def test_kompetencekort_has_a_dato_niveau_pair_per_assessment(ws):
         assert named_cell(wb, f"fg.{g.key}_{n}.now_3").coordinate == f"H{row}"
 
 
-# conftest.small_form cannot be used: its `help: [Hvad går godt?]` is not valid YAML for PyYAML.
+# A small form of this file's own, so the layout assertions below do not move with conftest.small_form.
 SMALL = textwrap.dedent("""
     id: lille-skema
     version: "2"
