@@ -546,6 +546,19 @@ def demo(directory: str) -> None:
         click.echo(line)
 
 
+def _unexpected(exc: Exception):
+    """Database and disk failures in plain words; anything else as an internal error to report."""
+    from .errors import Problem
+
+    if exc.__class__.__module__.startswith("sqlalchemy") or isinstance(exc, OSError):
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return Problem("FG150", "database/disk", f"formgen could not write its data ({detail})",
+                       "check that the disk is not full and the workspace and database are writable, then run the "
+                       "command again; files not yet imported stay in intake/")
+    return Problem("FG999", exc.__class__.__name__, f"internal error: {exc}",
+                   "please report this with the command you ran (FORMGEN_DEBUG=1 shows the details)")
+
+
 def main() -> None:
     """Entry point: user errors print as problems (exit 1), never as tracebacks."""
     from .private import private_umask
@@ -566,4 +579,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except Exception as exc:  # the last boundary: a clear message, never a traceback (FORMGEN_DEBUG=1 shows it)
+        import os
+
+        if os.environ.get("FORMGEN_DEBUG"):
+            raise
+        click.secho(str(_unexpected(exc)), fg="red", err=True)
+        sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -45,6 +45,7 @@ CATALOGUE: dict[str, str] = {
     "FG227": "not a date",
     "FG230": "conflict: a different file for the same form",
     "FG240": "file too large",
+    "FG999": "internal error",
 }
 
 
