@@ -34,6 +34,8 @@ CATALOGUE: dict[str, str] = {
     "FG210": "form code not sent from this workspace",
     "FG211": "no formgen identity",
     "FG212": "form version does not match the dispatch",
+    "FG213": "PDF without form fields (printed or scanned)",
+    "FG214": "password-protected PDF",
     # Returned files: values that cannot be decided
     "FG220": "not a step on the scale",
     "FG221": "between two steps",
