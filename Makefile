@@ -23,5 +23,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Not a test: prints timings and their ratio to floors measured in the same run (docs/performance.md).
+# make bench BENCH_ARGS="--citizens 1667" imports 10,002 forms; see .venv/bin/python tools/bench.py --help.
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) output/demo
+	rm -rf $(VENV) output/demo output/bench

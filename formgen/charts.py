@@ -1,5 +1,11 @@
 """Charts for reports: spider web (spindelvæv) and trends. Readable in black and white:
-each respondent has its own line style and marker shape as well as its own colour."""
+each respondent has its own line style and marker shape as well as its own colour.
+
+Drawing a chart is mostly drawing what every chart of its kind shares: axes, ticks, titles,
+legend. That frame is drawn once per layout (the same labels, scale, rounds and respondents) and
+kept; each chart then draws only its own lines on a copy of it (blitting) and is encoded as PNG.
+The frame is the whole padded tight bounding box, as savefig(bbox_inches="tight") would crop it.
+"""
 from __future__ import annotations
 
 import io
@@ -10,6 +16,9 @@ STYLE = {  # respondent -> (Danish name, colour, line style, marker)
     "mentor": ("Mentor", "#C55A11", "--", "s"),
     "konsulent": ("Konsulent", "#548235", ":", "^"),
 }
+DPI = 160
+PAD = 0.1  # inches around the tight bounding box (matplotlib's savefig.pad_inches)
+FRAMES = 8  # layouts kept per process
 
 
 def _plt():
@@ -22,11 +31,72 @@ def _plt():
     return plt
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=160, bbox_inches="tight")
-    _plt().close(fig)
-    return buf.getvalue()
+class _Frame:
+    """A figure without its data lines, drawn once at DPI on a canvas grown to its padded tight bbox."""
+
+    def __init__(self, fig):
+        self.fig = fig
+        fig.set_dpi(DPI)
+        canvas = fig.canvas
+        canvas.draw()
+        box = fig.get_tightbbox(canvas.get_renderer()).padded(PAD)  # inches
+        width, height = fig.get_size_inches()
+        for ax in fig.axes:  # move everything so the box becomes the figure
+            p = ax.get_position(original=True)
+            ax.set_position([(p.x0 * width - box.x0) / box.width, (p.y0 * height - box.y0) / box.height,
+                             p.width * width / box.width, p.height * height / box.height], which="both")
+        for legend in fig.legends:  # figure legends are anchored in figure fractions
+            anchor = legend.get_bbox_to_anchor().transformed(fig.dpi_scale_trans.inverted())  # inches
+            legend.set_bbox_to_anchor(((anchor.x0 - box.x0) / box.width, (anchor.y0 - box.y0) / box.height,
+                                       anchor.width / box.width, anchor.height / box.height),
+                                      transform=fig.transFigure)
+        fig.set_size_inches(box.width, box.height)
+        fig.set_dpi(DPI)
+        self.spines = [(ax, spine) for ax in fig.axes if ax.axison and ax.get_frame_on()
+                       for spine in ax.spines.values() if spine.get_visible()]  # the ones Axes.draw draws
+        for _, spine in self.spines:  # the frame without spines: they go over each chart's lines
+            spine.set_visible(False)
+        canvas.draw()
+        self.background = canvas.copy_from_bbox(fig.bbox)
+        for _, spine in self.spines:
+            spine.set_visible(True)
+
+    def png(self, lines: list[tuple]) -> bytes:
+        """The frame with these lines, (axes, x, y, plot options) each, as PNG."""
+        import numpy as np
+        from matplotlib.image import imsave
+
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        for ax, xs, ys, opts in lines:
+            line, = ax.plot(xs, ys, **opts)
+            ax.draw_artist(line)
+            line.remove()
+        for ax, spine in self.spines:  # drawn over the lines, as their zorder (2.5 > 2) has it
+            ax.draw_artist(spine)
+        buf = io.BytesIO()
+        # zlib level 3 instead of Pillow's 6: the same pixels, a slightly smaller file, 40 % less time
+        imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
+        return buf.getvalue()
+
+
+_FRAMES: dict[tuple, _Frame] = {}
+
+
+def _frame(key: tuple, build) -> _Frame:
+    frame = _FRAMES.get(key)
+    if frame is None:
+        if len(_FRAMES) >= FRAMES:
+            _plt().close(_FRAMES.pop(next(iter(_FRAMES))).fig)
+        frame = _FRAMES[key] = _Frame(build())
+    return frame
+
+
+def _proxy(label: str, **opts):
+    """A legend entry drawn exactly like the line it stands for."""
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], label=label, **opts)
 
 
 def spider(labels: list[str], series: dict[str, list[float]], baseline: dict[str, list[float]] | None = None,
@@ -34,27 +104,35 @@ def spider(labels: list[str], series: dict[str, list[float]], baseline: dict[str
     """One closed line per respondent on 0-100 axes; the first round faint for comparison."""
     import math
 
-    plt = _plt()
     n = len(labels)
     angles = [2 * math.pi * i / n for i in range(n)] + [0]
-    fig = plt.figure(figsize=(6.2, 4.6))
-    ax = fig.add_subplot(111, polar=True)
-    ax.set_theta_offset(math.pi / 2)
-    ax.set_theta_direction(-1)
-    ax.set_ylim(0, 100)
-    ax.set_yticks([20, 40, 60, 80, 100])
-    ax.set_yticklabels(["", "", "", "", ""])
-    ax.set_xticks(angles[:-1])
-    ax.set_xticklabels([textwrap.fill(lb, 18) for lb in labels], fontsize=7.5)
-    for who, values in (baseline or {}).items():
-        name, colour, _, marker = STYLE[who]
-        ax.plot(angles, _closed(values), color="#999999", linewidth=0.9, linestyle="-", marker=marker, markersize=3,
-                label=f"{name}, {baseline_label}")
-    for who, values in series.items():
-        name, colour, ls, marker = STYLE[who]
-        ax.plot(angles, _closed(values), color=colour, linewidth=2, linestyle=ls, marker=marker, markersize=5, label=name)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.05), fontsize=7.5, frameon=False)
-    return _png(fig)
+    baseline = baseline or {}
+    faint = {who: dict(color="#999999", linewidth=0.9, linestyle="-", marker=STYLE[who][3], markersize=3)
+             for who in baseline}
+    strong = {who: dict(color=STYLE[who][1], linewidth=2, linestyle=STYLE[who][2], marker=STYLE[who][3],
+                        markersize=5) for who in series}
+    names = [f"{STYLE[who][0]}, {baseline_label}" for who in baseline] + [STYLE[who][0] for who in series]
+
+    def build():
+        plt = _plt()
+        fig = plt.figure(figsize=(6.2, 4.6))
+        ax = fig.add_subplot(111, polar=True)
+        ax.set_theta_offset(math.pi / 2)
+        ax.set_theta_direction(-1)
+        ax.set_ylim(0, 100)
+        ax.set_yticks([20, 40, 60, 80, 100])
+        ax.set_yticklabels(["", "", "", "", ""])
+        ax.set_xticks(angles[:-1])
+        ax.set_xticklabels([textwrap.fill(lb, 18) for lb in labels], fontsize=7.5)
+        handles = [_proxy(name, **opts) for name, opts in zip(names, [*faint.values(), *strong.values()])]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.08, 1.05), fontsize=7.5, frameon=False)
+        return fig
+
+    frame = _frame(("spider", tuple(labels), tuple(names)), build)
+    ax = frame.fig.axes[0]
+    lines = [(ax, angles, _closed(values), faint[who]) for who, values in baseline.items()]
+    lines += [(ax, angles, _closed(values), strong[who]) for who, values in series.items()]
+    return frame.png(lines)
 
 
 def _closed(values: list[float]) -> list[float]:
@@ -65,28 +143,38 @@ def _closed(values: list[float]) -> list[float]:
 
 def trends(panels: list[tuple[str, dict[str, list[tuple[int, float]]]]], steps: int, rounds: list[int]) -> bytes:
     """Small multiples: one panel per indicator, 'now' over the rounds, one line per respondent."""
-    plt = _plt()
-    cols = 3 if len(panels) > 4 else max(1, min(len(panels), 2))
-    rows = (len(panels) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(7.0, 1.9 * rows + 0.5), squeeze=False, sharey=True)
-    for ax, (label, series) in zip(axes.flat, panels):
+    def opts(who: str) -> dict:
+        _, colour, ls, marker = STYLE[who]
+        return dict(color=colour, linestyle=ls, marker=marker, markersize=4, linewidth=1.6)
+
+    order = list(dict.fromkeys(who for _, series in panels for who in series))  # legend: first appearance
+
+    def build():
+        plt = _plt()
+        cols = 3 if len(panels) > 4 else max(1, min(len(panels), 2))
+        rows = (len(panels) + cols - 1) // cols
+        fig, axes = plt.subplots(rows, cols, figsize=(7.0, 1.9 * rows + 0.5), squeeze=False, sharey=True)
+        for ax, (label, _) in zip(axes.flat, panels):
+            ax.set_title(textwrap.fill(label, 30), fontsize=8)
+            ax.set_xticks(rounds)
+            ax.set_xlim(min(rounds) - 0.3, max(rounds) + 0.3)
+            ax.set_ylim(0.5, steps + 0.5)
+            ax.set_yticks(sorted({1, (steps + 1) // 2, steps}))
+            ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+            ax.spines[["top", "right"]].set_visible(False)
+        for ax in list(axes.flat)[len(panels):]:
+            ax.axis("off")
+        for ax in axes[-1]:
+            ax.set_xlabel("Runde", fontsize=7.5)
+        handles = [_proxy(STYLE[who][0], **opts(who)) for who in order]
+        fig.legend(handles, [h.get_label() for h in handles], loc="lower center", ncol=3, frameon=False,
+                   bbox_to_anchor=(0.5, -0.02), fontsize=7.5)
+        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        return fig
+
+    frame = _frame(("trends", tuple(label for label, _ in panels), steps, tuple(rounds), tuple(order)), build)
+    lines = []
+    for ax, (_, series) in zip(frame.fig.axes, panels):
         for who, points in series.items():
-            name, colour, ls, marker = STYLE[who]
-            xs, ys = [p[0] for p in points], [p[1] for p in points]
-            ax.plot(xs, ys, color=colour, linestyle=ls, marker=marker, markersize=4, linewidth=1.6, label=name)
-        ax.set_title(textwrap.fill(label, 30), fontsize=8)
-        ax.set_xticks(rounds)
-        ax.set_xlim(min(rounds) - 0.3, max(rounds) + 0.3)
-        ax.set_ylim(0.5, steps + 0.5)
-        ax.set_yticks(sorted({1, (steps + 1) // 2, steps}))
-        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-        ax.spines[["top", "right"]].set_visible(False)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.axis("off")
-    for ax in axes[-1]:
-        ax.set_xlabel("Runde", fontsize=7.5)
-    handles = {h.get_label(): h for ax in axes.flat for h in ax.get_lines()}
-    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=3, frameon=False,
-               bbox_to_anchor=(0.5, -0.02), fontsize=7.5)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return _png(fig)
+            lines.append((ax, [p[0] for p in points], [p[1] for p in points], dict(opts(who), label=STYLE[who][0])))
+    return frame.png(lines)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .definition import DONT_KNOW, Band, Item
 from .identity import Identity
-from .ooxml import custom_xml, ensure_custom_part, read_parts, write_parts, xml_text
+from .ooxml import CUSTOM_PART, Template, custom_xml, ensure_custom_part, read_parts, xml_text
 from .render import META, FormView, Prefill
 from .workspace import Organisation
 
@@ -180,24 +180,42 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path,
     parts["word/styles.xml"] = parts["word/styles.xml"].replace(
         f'w:val="{ACCENT}"'.encode(), f'w:val="{org.colour.lstrip("#")}"'.encode())
     ensure_custom_part(parts)
-    return Master(parts, blank)
+    master = Master(parts, blank)
+    _package(master)  # compress once, before any copy (and before workers fork)
+    return master
 
 
 def personalise(master: Master, identity: Identity, pre: Prefill) -> bytes:
-    """One finished file: the master with this file's code, metadata and identity properties."""
-    parts = dict(master.parts)
-    code = identity.code.encode()
-    for name, data in parts.items():
-        if name.startswith("word/") and name.endswith(".xml") and CODE_TOKEN.encode() in data:
-            parts[name] = data.replace(CODE_TOKEN.encode(), code)
-    doc = parts["word/document.xml"].decode("utf-8")
+    """One finished file: the master with this file's code, metadata and identity properties.
+
+    The master is compressed once (ooxml.Template); per file only the code, the metadata controls
+    and docProps/custom.xml are spliced in, so a copy costs about as much as writing it.
+    """
+    values = {_CODE: identity.code.encode()}
     for n, (key, label) in enumerate(META):
-        value = pre.get(key)
-        ctl = text_control(f"fg:meta:{key}", label, 900 + n, value, placeholder="\u2002" * 12)
-        doc = doc.replace(f"<!--FGMETA:{key}-->", ctl)
-    parts["word/document.xml"] = doc.encode("utf-8")
-    parts["docProps/custom.xml"] = custom_xml(identity.props())
-    return write_parts(parts)
+        ctl = text_control(f"fg:meta:{key}", label, 900 + n, pre.get(key), placeholder="\u2002" * 12)
+        values[_META[n]] = ctl.encode("utf-8")
+    return _package(master).render(values, {CUSTOM_PART: custom_xml(identity.props())})
+
+
+_CODE = CODE_TOKEN.encode()
+_META = tuple(f"<!--FGMETA:{key}-->".encode() for key, _ in META)
+
+
+def _tokens(name: str) -> tuple[bytes, ...]:
+    """What personalise replaces in a part: the code in word/*.xml, the metadata in the body."""
+    if not (name.startswith("word/") and name.endswith(".xml")):
+        return ()
+    return (_CODE,) + _META if name == "word/document.xml" else (_CODE,)
+
+
+def _package(master: Master) -> Template:
+    """The master's parts compressed once (kept on the master)."""
+    tpl = master.__dict__.get("_template")
+    if tpl is None:
+        tpl = Template(master.parts, _tokens, (CUSTOM_PART,))
+        object.__setattr__(master, "_template", tpl)
+    return tpl
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,24 +233,70 @@ MARK_LABELS = {"Nu": "now", "Næste delmål": "goal"}
 def _xml(data: bytes):
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             collect_ids=False)  # no xml:id table: we never look elements up by id
     return etree.fromstring(data, parser)
+
+
+_T, _TAB, _BR, _CR, _P = W + "t", W + "tab", W + "br", W + "cr", W + "p"
 
 
 def _text(el) -> str:
     """Visible text of an element: w:t (inserted text included, deleted text never), tabs, breaks."""
     out: list[str] = []
-    for node in el.iter(W + "t", W + "tab", W + "br", W + "cr", W + "p"):
-        if node.tag == W + "t":
+    for node in el.iter(_T, _TAB, _BR, _CR, _P):
+        tag = node.tag
+        if tag == _T:
             out.append(node.text or "")
-        elif node.tag == W + "tab":
+        elif tag == _TAB:
             out.append("\t")
-        elif node.tag == W + "p":
+        elif tag == _P:
             if out and out[-1] != "\n":
                 out.append("\n")
         else:
             out.append("\n")
     return "".join(out).strip("\n")
+
+
+def _first_code(el) -> str | None:
+    """normalise(_text(el)), line by line, stopping at the first line with a code.
+
+    A code never spans a line break, and _text only ever puts line breaks where a paragraph, w:br or
+    w:cr is, so the first valid code of the first line holding one is the first of the whole text.
+    """
+    from .identity import normalise
+
+    line: list[str] = []
+    for node in el.iter(_T, _TAB, _BR, _CR, _P):
+        tag = node.tag
+        if tag == _T:
+            line.append(node.text or "")
+        elif tag == _TAB:
+            line.append("\t")
+        elif line:
+            if code := normalise("".join(line)):
+                return code
+            line = []
+    return normalise("".join(line)) if line else None
+
+
+_BODY: list = [None, None, None]  # [document.xml bytes, parsed root, [its code]]: identify() and read() share
+
+
+def _body(data: bytes):
+    """The parsed body, shared by identify() and read() of the same file (read-only use)."""
+    if _BODY[0] is not data:
+        root = _xml(data)
+        _BODY[:] = [data, root, None]
+    return _BODY[1]
+
+
+def _body_code(data: bytes) -> str | None:
+    """_first_code of the body, found once per file."""
+    root = _body(data)
+    if _BODY[2] is None:
+        _BODY[2] = [_first_code(root)]
+    return _BODY[2][0]
 
 
 def is_placeholder(text: str) -> bool:
@@ -241,14 +305,13 @@ def is_placeholder(text: str) -> bool:
 
 def identify(parts: dict[str, bytes]):
     """Identity properties and a form code found in the visible text (body, then footers)."""
-    from .identity import normalise
     from .ooxml import read_custom
 
     code = None
     names = ["word/document.xml"] + sorted(n for n in parts if n.startswith("word/footer"))
     for name in names:
         if name in parts:
-            code = normalise(_text(_xml(parts[name])))
+            code = _body_code(parts[name]) if name == "word/document.xml" else _first_code(_xml(parts[name]))
             if code:
                 break
     return read_custom(parts), code
@@ -259,26 +322,44 @@ def read(parts: dict[str, bytes], definition=None, role: str | None = None):
     from .read import Extract, Found
 
     props, code = identify(parts)
-    root = _xml(parts["word/document.xml"])
+    root = _body(parts["word/document.xml"])
     found: list[Found] = []
     meta: dict[str, str] = {}
-    for sdt in root.iter(W + "sdt"):
-        tag_el = sdt.find(f"{W}sdtPr/{W}tag")
-        tag = tag_el.get(W + "val", "") if tag_el is not None else ""
+    for sdt in root.iter(_SDT):
+        tag_el = sdt.find(_SDT_TAG)
+        tag = tag_el.get(_VAL, "") if tag_el is not None else ""
         if not tag.startswith("fg:") or tag.count(":") != 2:
             continue
         _, key, fld = tag.split(":")
-        content = sdt.find(W + "sdtContent")
+        content = sdt.find(_SDT_CONTENT)
         raw = _text(content) if content is not None else ""
-        placeholder = sdt.find(f"{W}sdtPr/{W}showingPlcHdr") is not None or is_placeholder(raw)
+        placeholder = sdt.find(_SDT_PLACEHOLDER) is not None or is_placeholder(raw)
         if key == "meta":
             meta[fld] = "" if placeholder else raw.strip()
         else:
             found.append(Found(key, fld, "" if placeholder else raw, "tag", placeholder))
     if definition is not None:
         have = {(f.key, f.field) for f in found}
-        found += [f for f in _by_layout(root, definition, role) if (f.key, f.field) not in have]
+        # The layout only supplies fields whose tags are gone, and only this role's fields: when every
+        # one was found by its tag (the usual case) there is nothing left for it to find.
+        if role not in definition.respondents or not _field_keys(definition, role) <= have:
+            found += [f for f in _by_layout(root, definition, role) if (f.key, f.field) not in have]
     return Extract(props, code, tuple(found), meta)
+
+
+_SDT, _SDT_TAG, _VAL = W + "sdt", f"{W}sdtPr/{W}tag", W + "val"
+_SDT_CONTENT, _SDT_PLACEHOLDER = W + "sdtContent", f"{W}sdtPr/{W}showingPlcHdr"
+_FIELD_KEYS: dict = {}  # (id(definition), role) -> (definition, its (key, field) pairs)
+
+
+def _field_keys(d, role: str) -> frozenset:
+    """{(key, field)} of the role's answer fields, worked out once per definition and role."""
+    hit = _FIELD_KEYS.get((id(d), role))
+    if hit is None or hit[0] is not d:
+        if len(_FIELD_KEYS) > 64:
+            _FIELD_KEYS.clear()
+        hit = _FIELD_KEYS[(id(d), role)] = (d, frozenset((f.key, f.field) for f in d.fields(role)))
+    return hit[1]
 
 
 def _norm(text: str) -> str:
@@ -381,8 +462,13 @@ def fill_answers(data: bytes, values: dict[str, str]) -> bytes:
     """Play the respondent: put answers into a form's controls the way Word stores them (demo, bench)."""
     from lxml import etree
 
-    parts = read_parts(data)
-    root = _xml(parts["word/document.xml"])
+    import io
+    import zipfile
+
+    from .ooxml import replace_parts
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        root = _xml(zf.read("word/document.xml"))
     for sdt in root.iter(W + "sdt"):
         tag_el = sdt.find(f"{W}sdtPr/{W}tag")
         tag = tag_el.get(W + "val") if tag_el is not None else None
@@ -401,5 +487,6 @@ def fill_answers(data: bytes, values: dict[str, str]) -> bytes:
             t = etree.SubElement(run, W + "t")
             t.text = line
             t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return write_parts(parts)
+    # only the body changes: the other parts are copied still compressed
+    return replace_parts(data, {"word/document.xml": etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                                                     standalone=True)})

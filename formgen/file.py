@@ -89,7 +89,7 @@ def open_package(data: bytes, name: str) -> Package:
     else:
         raise refuse("FG202", name, "this zip file is neither a Word document nor an Excel workbook",
                      "send the form as .docx or .xlsx; a .zip archive is unpacked only when given to intake directly")
-    parts = {i.filename: _read(zf, i.filename, name) for i in infos if not i.is_dir()}
+    parts = {i.filename: _read(zf, i.filename, name, data) for i in infos if not i.is_dir()}
     return Package(kind, parts)
 
 
@@ -117,9 +117,81 @@ def _check_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
                          "this is not a normal form; do not open it, ask the sender")
 
 
-def _read(zf: zipfile.ZipFile, part: str, name: str) -> bytes:
+# Inflating is most of the cost of opening a form: returns from one round share their large parts
+# (styles, theme) byte for byte. An XML part whose compressed bytes, CRC and sizes equal those of one
+# already inflated and checked here inflates to the same text, so it is taken from this cache
+# (after the same local-header checks zipfile makes); every other part is inflated directly when
+# it is a plain entry that provably reads back whole (else zipfile reads it, with its own errors).
+KNOWN_MIN, KNOWN_MAX, KNOWN_ENTRIES = 4 * 1024, 8 * 1024 * 1024, 32
+_known: dict[tuple, tuple[bytes, bytes]] = {}  # (method, CRC, sizes) -> (compressed bytes, checked text)
+_PLAIN_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption: zipfile decides
+
+
+def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """An entry's compressed bytes behind a local header that zipfile would accept, else None."""
+    import struct
+
+    start = info.header_offset
+    if info.flag_bits & _PLAIN_FLAGS or start < 0 or len(data) < start + 30 or data[start:start + 4] != b"PK\x03\x04":
+        return None
+    flags, = struct.unpack_from("<H", data, start + 6)
+    nlen, xlen = struct.unpack_from("<HH", data, start + 26)
+    fname = data[start + 30:start + 30 + nlen]
     try:
-        data = zf.read(part)
+        if fname.decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    begin = start + 30 + nlen + xlen
+    raw = data[begin:begin + info.compress_size]
+    return raw if len(raw) == info.compress_size else None
+
+
+def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """What zipfile returns for a stored or deflated entry that reads back whole and matches its CRC;
+    None whenever zipfile could answer otherwise (it then reads the entry itself)."""
+    import zlib
+
+    try:
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            d = zlib.decompressobj(-15)
+            text = d.decompress(raw, info.file_size + 1)
+            if not d.eof:
+                return None
+        elif info.compress_type == zipfile.ZIP_STORED:
+            text = raw
+        else:
+            return None
+    except zlib.error:
+        return None
+    return text if len(text) == info.file_size and zlib.crc32(text) == info.CRC else None
+
+
+def _part(zf: zipfile.ZipFile, part: str, package: bytes | None):
+    """(text, key, raw): a part read without zipfile's per-entry overhead when that is provably the
+    same; (None, key, raw) to read it with zipfile; key and raw to remember a large XML part."""
+    info = zf.getinfo(part)
+    if package is None:
+        return None, None, None
+    raw = _raw(package, info)
+    if raw is None:
+        return None, None, None
+    key = None
+    if part.endswith((".xml", ".rels")) and KNOWN_MIN <= info.file_size <= KNOWN_MAX:
+        key = (info.compress_type, info.CRC, info.file_size, info.compress_size)
+        hit = _known.get(key)
+        if hit is not None and hit[0] == raw:
+            return hit[1], None, None  # checked when it was first read
+    return _inflate(raw, info), key, raw
+
+
+def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = None) -> bytes:
+    try:
+        data, key, raw = _part(zf, part, package)
+        if data is not None and key is None and raw is None:
+            return data  # a known part, checked when it was first read
+        if data is None:
+            data = zf.read(part)
     except KeyError:
         raise refuse("FG209", name, f"the package lacks {part}", "ask the sender to save and send it again")
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
@@ -128,4 +200,8 @@ def _read(zf: zipfile.ZipFile, part: str, name: str) -> bytes:
     if part.endswith((".xml", ".rels")) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise refuse("FG208", name, f"the part {part} declares a DTD, which Office files never do",
                      "this file was crafted or tampered with; do not open it, ask the sender")
+    if key is not None:
+        if len(_known) >= KNOWN_ENTRIES:
+            del _known[next(iter(_known))]
+        _known[key] = (raw, data)
     return data

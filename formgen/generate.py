@@ -1,4 +1,11 @@
-"""Generation: one file per citizen × respondent, each recorded in the dispatch manifest."""
+"""Generation: one file per citizen × respondent, each recorded in the dispatch manifest.
+
+Files are written first and their manifest rows after them, one transaction per chunk of CHUNK
+files (not per file). A crash can therefore leave at most the files of the chunks in flight without
+a row: intake rejects such a file (FG210, "not sent out from this workspace") and running generate
+again overwrites it, since a citizen's file name does not depend on its code. No row ever names a
+file that was not written.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +47,13 @@ def file_name(citizen_ref: str | None, role: str, form_id: str, fmt: str, code: 
 
 def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen] | None, roles: list[str] | None,
              round_no: int = 1, date: dt.date | None = None, out_dir: Path | None = None, logo: Path | None = None,
-             progress: Callable[[int], None] | None = None) -> GenerateResult:
-    """Write one file per citizen × role (a single blank form per role when citizens is None)."""
+             progress: Callable[[int], None] | None = None, workers: int | None = None) -> GenerateResult:
+    """Write one file per citizen × role (a single blank form per role when citizens is None).
+
+    Each form × role is rendered once (a master) and personalised per file by splicing. Large
+    batches are written by forked workers (workers=None: FORMGEN_WORKERS, else one per core);
+    the dispatch manifest gets a batch's rows in one transaction right after its files are written.
+    """
     if fmt not in FORMATS:
         raise fail("FG130", f"--format {fmt}", "unknown format", f"use one of: {', '.join(FORMATS)}")
     roles = list(roles or d.respondents)
@@ -59,26 +71,102 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     if citizens:
         _remember_citizens(engine, citizens)
     writer = _writer(fmt)
+    masters = [writer.build_master(view(d, role), ws.config.organisation, logo, _template(ws, fmt), round_no,
+                                   date.strftime("%d-%m-%Y"), blank=citizens is None) for role in roles]
+    batch = _Batch(writer, tuple(masters), tuple(roles), d.id, d.version, d.fingerprint, round_no, date, fmt,
+                   out_dir, tuple((r, c) for r in range(len(roles)) for c in (citizens or [None])))
     files: list[Path] = []
-    for role in roles:
-        v = view(d, role)
-        master = writer.build_master(v, ws.config.organisation, logo, _template(ws, fmt), round_no, date.strftime("%d-%m-%Y"),
-                                     blank=citizens is None)
-        for citizen in citizens or [None]:
-            code = new_code()
-            ident = Identity(code, d.id, d.version, d.fingerprint, role, round_no, citizen.citizen_ref if citizen else "")
-            data = writer.personalise(master, ident, prefill(citizen, role, round_no if citizen else None,
-                                                             date if citizen else None))
-            path = out_dir / file_name(citizen.citizen_ref if citizen else None, role, d.id, fmt, code)
-            write_private(path, data)
-            _record(engine, ident, fmt, path)
-            files.append(path)
+    n = pool_size(workers, len(batch.jobs))
+    if n > 1:
+        engine.dispose()  # no open database connection crosses the fork
+    chunks = _run(batch, n)
+    try:
+        for rows in chunks:
+            _record(engine, rows)
+            files += [out_dir / r["file_name"] for r in rows]
             if progress:
-                progress(1)
+                progress(len(rows))
+    finally:
+        chunks.close()  # stops the workers at once if recording failed
     with engine.begin() as conn:
         store.record_log(conn, "generate", {"form": d.id, "format": fmt, "files": len(files), "round": round_no})
     engine.dispose()
     return GenerateResult(d.id, fmt, tuple(files), out_dir, len(citizens or []), tuple(roles))
+
+
+# --- the batch: personalise and write; in this process or in forked workers ---------------------
+
+CHUNK = 100  # files per task and per manifest transaction
+PARALLEL_FROM = 200  # smaller batches are done in this process (a pool costs ~50 ms to start)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    writer: object
+    masters: tuple
+    roles: tuple[str, ...]
+    form: str
+    version: str
+    fingerprint: str
+    round: int
+    date: dt.date
+    fmt: str
+    out_dir: Path
+    jobs: tuple  # (role index, citizen or None), in the order the files are listed
+
+
+_BATCH: _Batch | None = None  # what forked workers inherit
+
+
+def pool_size(requested: int | None, items: int, minimum: int = PARALLEL_FROM) -> int:
+    """How many worker processes to use: 1 (this process) unless fork exists and the batch is large."""
+    import multiprocessing
+    import os
+
+    if requested is None:
+        env = os.environ.get("FORMGEN_WORKERS", "")
+        requested = int(env) if env.isdigit() else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else (os.cpu_count() or 1)
+        if items < minimum:
+            return 1
+    if requested <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(requested, items))
+
+
+def _run(batch: _Batch, workers: int):
+    """Manifest rows per chunk of written files, in job order."""
+    global _BATCH
+    chunks = [(i, min(i + CHUNK, len(batch.jobs))) for i in range(0, len(batch.jobs), CHUNK)]
+    if workers <= 1:
+        for chunk in chunks:
+            yield _make(chunk, batch)
+        return
+    import multiprocessing
+
+    _BATCH = batch
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_make, chunks)
+    finally:
+        _BATCH = None
+
+
+def _make(chunk: tuple[int, int], batch: _Batch | None = None) -> list[dict]:
+    """Personalise and write the files of jobs[start:stop]; their manifest rows."""
+    b = batch or _BATCH
+    rows = []
+    for r, citizen in b.jobs[chunk[0]:chunk[1]]:
+        role, ref = b.roles[r], citizen.citizen_ref if citizen else ""
+        code = new_code()
+        ident = Identity(code, b.form, b.version, b.fingerprint, role, b.round, ref)
+        data = b.writer.personalise(b.masters[r], ident, prefill(citizen, role, b.round if citizen else None,
+                                                                 b.date if citizen else None))
+        name = file_name(ref or None, role, b.form, b.fmt, code)
+        write_private(b.out_dir / name, data)
+        rows.append(dict(code=code, form=b.form, form_version=b.version, fingerprint=b.fingerprint, role=role,
+                         round=b.round, citizen_ref=ref or None, format=b.fmt, file_name=name, created_at=store.now()))
+    return rows
 
 
 def _writer(fmt: str):
@@ -117,18 +205,30 @@ def _remember_definition(engine, d: FormDefinition) -> None:
 
 
 def _remember_citizens(engine, citizens: list[Citizen]) -> None:
+    """Insert new citizens and update known ones, in one transaction (a statement per 500 rows)."""
+    from sqlalchemy import bindparam
+
+    t = store.citizens
+    cols = ("name", "company", "mentor", "consultant", "programme", "updated_at")
+    now = store.now()
+    latest = {c.citizen_ref: dict(ref=c.citizen_ref, v_name=c.name, v_company=c.company, v_mentor=c.mentor,
+                                  v_consultant=c.consultant, v_programme=c.programme, v_updated_at=now)
+              for c in citizens}  # a ref listed twice ends with its last values, as row-by-row upserts did
     with engine.begin() as conn:
-        for c in citizens:
-            values = dict(name=c.name, company=c.company, mentor=c.mentor, consultant=c.consultant,
-                          programme=c.programme, updated_at=store.now())
-            t = store.citizens
-            if conn.execute(update(t).where(t.c.citizen_ref == c.citizen_ref).values(**values)).rowcount == 0:
-                conn.execute(insert(t).values(citizen_ref=c.citizen_ref, **values))
+        refs, known = list(latest), set()
+        for i in range(0, len(refs), 500):
+            known.update(conn.execute(select(t.c.citizen_ref).where(t.c.citizen_ref.in_(refs[i:i + 500]))).scalars())
+        old = [row for ref, row in latest.items() if ref in known]
+        new = [row for ref, row in latest.items() if ref not in known]
+        values = {c: bindparam("v_" + c) for c in cols}
+        if old:
+            conn.execute(update(t).where(t.c.citizen_ref == bindparam("ref")).values(values), old)
+        if new:
+            conn.execute(insert(t).values(citizen_ref=bindparam("ref"), **values), new)
 
 
-def _record(engine, ident: Identity, fmt: str, path: Path) -> None:
-    with engine.begin() as conn:
-        conn.execute(insert(store.dispatch).values(
-            code=ident.code, form=ident.form, form_version=ident.version, fingerprint=ident.fingerprint,
-            role=ident.role, round=ident.round, citizen_ref=ident.citizen_ref or None, format=fmt,
-            file_name=path.name, created_at=store.now()))
+def _record(engine, rows: list[dict]) -> None:
+    """The manifest rows of files already written, in one transaction."""
+    if rows:
+        with engine.begin() as conn:
+            conn.execute(insert(store.dispatch), rows)

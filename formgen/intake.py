@@ -6,7 +6,6 @@ its outcome is committed, so a crash at any point leaves it to be decided again,
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import zipfile
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from . import store
 from .definition import FormDefinition
@@ -72,13 +71,44 @@ class Source:
     def read(self) -> bytes:
         if self.member is None:
             return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as zf:
-            return zf.read(self.member)
+        return _archive(self.path).read(self.member)
+
+
+_OPEN_ARCHIVE: list = []  # [path, ZipFile]: members are read in order, so one archive stays open
+
+
+def _archive(path: Path) -> zipfile.ZipFile:
+    """The archive, opened once for all its members (not once per member)."""
+    if _OPEN_ARCHIVE and _OPEN_ARCHIVE[0] == path:
+        return _OPEN_ARCHIVE[1]
+    _close_archive()
+    zf = zipfile.ZipFile(path)
+    _OPEN_ARCHIVE[:] = [path, zf]
+    return zf
+
+
+def _close_archive() -> None:
+    if _OPEN_ARCHIVE:
+        _OPEN_ARCHIVE[1].close()
+        _OPEN_ARCHIVE.clear()
+
+
+PARALLEL_FROM = 100  # smaller batches are read in this process
+CHUNK = 8  # files per task sent to a worker
+IN_FLIGHT = 4  # tasks queued per worker: bounds memory whatever the batch size
 
 
 def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
-           progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> IntakeResult:
-    """Read every file under paths (default: the workspace's intake/), store, move and report."""
+           progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
+           workers: int | None = None) -> IntakeResult:
+    """Read every file under paths (default: the workspace's intake/), store, move and report.
+
+    Files are read and interpreted by forked workers when the batch is large (workers=None:
+    FORMGEN_WORKERS, else one per core); this process is the single writer and decides, commits
+    and moves one file at a time, in the order the files were found.
+    """
+    from .generate import pool_size
+
     roots = [Path(p) for p in paths] if paths else [ws.intake]
     for p in roots:
         if not p.exists():
@@ -89,15 +119,26 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     engine = store.connect(ws.db)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
-    for src in sources:
-        result = process(engine, ws, src)
-        if not keep:
-            result = settle(ws, src, result, engine)
-        results.append(result)
-        if src.member is not None:
-            archives.setdefault(src.path, []).append(result)
-        if progress:
-            progress(1)
+    n = pool_size(workers, len(sources), PARALLEL_FROM)
+    if n > 1:
+        engine.dispose()  # no open database connection crosses the fork
+    examined = _examine_all(ws.db, sources, n)
+    stored: set[str] = set()
+    try:
+        for src, ex in examined:
+            planned = None if keep else _planned(ws, src, ex)
+            result = _conclude(engine, src, ex, stored, planned)
+            if not keep:
+                result = settle(ws, src, result, engine, planned)
+            results.append(result)
+            if src.member is not None:
+                archives.setdefault(src.path, []).append(result)
+            if progress:
+                progress(1)
+    finally:
+        examined.close()
+        _close_archive()
+        _close_writer(engine)
     if not keep:
         for archive in archives:
             _move(archive, ws.intake / "processed")
@@ -138,62 +179,145 @@ def _members(path: Path) -> Iterator[Source]:
             yield Source(path, name)
 
 
-def process(engine, ws: Workspace, src: Source) -> FileResult:
-    """Decide one file. Any failure inside the file becomes a rejection, never an exception."""
+# --- deciding one file: examine (read-only, may run in a worker), then conclude (the writer) -----
+
+@dataclass(frozen=True)
+class Examined:
+    """What reading a file found: a result already, or a reading to store."""
+
+    result: FileResult | None = None
+    record: bool = True  # record the result's problems in the database
+    row: dict | None = None  # the dispatch row, when there is something to store
+    kind: str = ""
+    answers: tuple = ()
+    meta: dict | None = None
+    base: dict | None = None
+
+
+class Lookup:
+    """Read-only database access for examining files: plain reads that take no write lock (WAL readers
+    never block the writer), one connection, definitions parsed once per fingerprint. A workspace's
+    own SQLite file is read with sqlite3 directly; other databases through SQLAlchemy."""
+
+    def __init__(self, db):
+        self.db, self.engine, self.conn, self.raw = db, None, None, None
+        self.definitions: dict[str, FormDefinition] = {}
+        s, d, f = store.submissions, store.dispatch, store.definitions
+        self._dup = select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1)
+        self._row = select(d).where(d.c.code == bindparam("code"))
+        self._def = select(f.c.definition).where(f.c.fingerprint == bindparam("fp"))
+        self._sql = {  # the same three queries for sqlite3
+            "dup": f"SELECT 1 FROM {s.name} WHERE sha256 = ? LIMIT 1",
+            "row": f"SELECT {', '.join(c.name for c in d.columns)} FROM {d.name} WHERE code = ?",
+            "def": f"SELECT definition FROM {f.name} WHERE fingerprint = ?",
+        }
+
+    def _c(self):
+        if self.conn is None and self.raw is None:
+            url = str(self.db)
+            if "://" not in url:
+                import sqlite3
+
+                self.raw = sqlite3.connect(url, timeout=60, isolation_level=None)  # autocommit: no BEGIN
+                return None
+            from sqlalchemy import create_engine
+
+            self.engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
+            self.conn = self.engine.connect()
+        return self.conn
+
+    def _read(self, which: str, stmt, params: dict, fetch):
+        conn = self._c()
+        if self.raw is not None:
+            return fetch(self.raw.execute(self._sql[which], tuple(params.values())))
+        try:
+            return fetch(conn.execute(stmt, params))
+        finally:
+            conn.rollback()  # end the read, so the next one sees the latest commits
+
+    def duplicate(self, sha: str) -> bool:
+        return self._read("dup", self._dup, {"sha": sha}, lambda r: r.fetchone()) is not None
+
+    def dispatch(self, code: str) -> dict | None:
+        if self._c() is None:
+            row = self.raw.execute(self._sql["row"], (code,)).fetchone()
+            return dict(zip((c.name for c in store.dispatch.columns), row)) if row is not None else None
+        row = self._read("row", self._row, {"code": code}, lambda r: r.mappings().first())
+        return dict(row) if row is not None else None
+
+    def definition(self, fingerprint: str) -> FormDefinition:
+        """The definition a file was generated from (parsed once per run and process)."""
+        d = self.definitions.get(fingerprint)
+        if d is None:
+            row = self._read("def", self._def, {"fp": fingerprint}, lambda r: r.fetchone())
+            d_json = row[0] if row is not None else None
+            d = self.definitions[fingerprint] = FormDefinition.model_validate(json.loads(d_json))
+        return d
+
+    def close(self) -> None:
+        if self.raw is not None:
+            self.raw.close()
+            self.raw = None
+        if self.conn is not None:
+            self.conn.close()
+            self.engine.dispose()
+            self.conn = self.engine = None
+
+
+def examine(lookup: Lookup, src: Source) -> Examined:
+    """Read and interpret one file. Any failure inside the file becomes a rejection, never an exception."""
     name = src.name
     if is_lock_file(Path(name).name):
-        return FileResult(name, "skipped")
+        return Examined(FileResult(name, "skipped"))
     try:
         data = src.read()
     except (OSError, zipfile.BadZipFile, KeyError, NotImplementedError) as exc:
-        return FileResult(name, "rejected", problems=(Problem("FG209", name, f"cannot read the file ({exc})",
-                                                              "check that the file is complete and readable"),))
+        return Examined(FileResult(name, "rejected", problems=(Problem("FG209", name, f"cannot read the file ({exc})",
+                                                                       "check that the file is complete and readable"),)),
+                        record=False)
     sha = hashlib.sha256(data).hexdigest()
-    with engine.connect() as conn:
-        if conn.execute(select(store.submissions.c.id).where(store.submissions.c.sha256 == sha)).first():
-            return FileResult(name, "duplicate", sha)
+    if lookup.duplicate(sha):
+        return Examined(FileResult(name, "duplicate", sha))
     try:
-        result = _read_and_store(engine, data, sha, name)
+        return _read(lookup, data, sha, name)
     except Refused as exc:
-        result = FileResult(name, "rejected", sha, problems=(exc.problem,))
+        return Examined(FileResult(name, "rejected", sha, problems=(exc.problem,)))
     except Exception as exc:  # the boundary: a parser failure on one file must not stop the batch
-        result = FileResult(name, "rejected", sha, problems=(Problem(
-            "FG209", name, f"the file could not be read ({exc.__class__.__name__})",
-            "open it in Word/Excel, save it again and import the new copy"),))
-    if result.problems:
-        _record_problems(engine, result)
-    return result
+        return Examined(_unreadable(name, sha, exc))
 
 
-def _read_and_store(engine, data: bytes, sha: str, name: str) -> FileResult:
+def _unreadable(name: str, sha: str, exc: Exception) -> FileResult:
+    return FileResult(name, "rejected", sha, problems=(Problem(
+        "FG209", name, f"the file could not be read ({exc.__class__.__name__})",
+        "open it in Word/Excel, save it again and import the new copy"),))
+
+
+def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
     pkg = open_package(data, name)
     fmt = _format(pkg.kind)
     props, visible = fmt.identify(pkg.parts)
     code = normalise(props.get("fg_code", "")) or visible
     if not code:
-        return FileResult(name, "review", sha, problems=(Problem(
+        return Examined(FileResult(name, "review", sha, problems=(Problem(
             "FG211", name, "the file has no formgen form code (not in its properties, not in its text)",
-            "find out who sent it and type the answers into a new form generated for that citizen"),))
-    with engine.connect() as conn:
-        row = conn.execute(select(store.dispatch).where(store.dispatch.c.code == code)).mappings().first()
-        d_json = conn.execute(select(store.definitions.c.definition).where(
-            store.definitions.c.fingerprint == row["fingerprint"])).scalar() if row else None
+            "find out who sent it and type the answers into a new form generated for that citizen"),)))
+    row = lookup.dispatch(code)
     if row is None:
-        return FileResult(name, "rejected", sha, code=code, problems=(Problem(
+        return Examined(FileResult(name, "rejected", sha, code=code, problems=(Problem(
             "FG210", name, f"form code {code} was not sent out from this workspace",
-            "import it in the workspace that generated it, or check the code on the form"),))
+            "import it in the workspace that generated it, or check the code on the form"),)))
     base = dict(sha256=sha, code=code, form=row["form"], role=row["role"], round=row["round"],
                 citizen_ref=row["citizen_ref"] or "")
     if props.get("fg_version") and (props.get("fg_version"), props.get("fg_fingerprint")) != (row["form_version"], row["fingerprint"]):
-        return FileResult(name, "review", **base, problems=(Problem(
+        return Examined(FileResult(name, "review", **base, problems=(Problem(
             "FG212", name, f"the file says form version {props.get('fg_version')}, but {code} was sent out as "
-            f"version {row['form_version']}", "check that the answers belong to this form; generate a new form if not"),))
-    d = FormDefinition.model_validate(json.loads(d_json))
+            f"version {row['form_version']}", "check that the answers belong to this form; generate a new form if not"),)))
+    d = lookup.definition(row["fingerprint"])
     extract = fmt.read(pkg.parts, d, row["role"])
     reading = interpret(extract, d, row["role"], name)
     if reading.problems:
-        return FileResult(name, "review", **base, problems=reading.problems)
-    return _store(engine, row, pkg.kind, reading, extract.meta, name, base)
+        return Examined(FileResult(name, "review", **base, problems=reading.problems))
+    return Examined(row=row, kind=pkg.kind, answers=reading.answers, meta=dict(extract.meta), base=base)
 
 
 def _format(kind: str):
@@ -204,28 +328,260 @@ def _format(kind: str):
     return fmt
 
 
-def _store(engine, row, kind: str, reading, meta: dict, name: str, base: dict) -> FileResult:
-    """One transaction: re-check the hash, detect a conflict, insert submission and answers."""
-    with engine.begin() as conn:
-        if conn.execute(select(store.submissions.c.id).where(store.submissions.c.sha256 == base["sha256"])).first():
+def _planned(ws: Workspace, src: Source, ex: Examined) -> Path | None:
+    """Where a file to be stored will be moved: its name is stored in the same transaction."""
+    if ex.result is not None or src.member is not None:
+        return None
+    return _unique(ws.intake / "processed" / src.path.name, ex.base["sha256"])
+
+
+def _conclude(engine, src: Source, ex: Examined, stored: set[str] | None = None,
+              planned: Path | None = None) -> FileResult:
+    """Store what was read (one transaction) and record problems: the writer's half of a decision.
+
+    stored: the hashes this run has stored. A worker examines a file before the files ahead of it
+    are stored, so an identical copy earlier in the batch is caught here, with the same result a
+    one-by-one run gives.
+    """
+    result = ex.result
+    if result is None:
+        name, sha = src.name, ex.base["sha256"]
+        if stored is not None and sha in stored:
+            return FileResult(name, "duplicate", sha)
+        try:
+            result = _store(engine, ex.row, ex.kind, ex.answers, ex.meta, name, ex.base,
+                            planned.name if planned else None)
+        except Exception as exc:  # as when reading: one file's failure must not stop the batch
+            result = _unreadable(name, sha, exc)
+        if stored is not None and (result.status == "imported" or any(p.code == "FG230" for p in result.problems)):
+            stored.add(sha)
+    if result.problems and ex.record:
+        _record_problems(engine, result)
+    return result
+
+
+def process(engine, ws: Workspace, src: Source, lookup: Lookup | None = None) -> FileResult:
+    """Decide one file (examine, then store). Any failure inside the file becomes a rejection."""
+    own = lookup is None
+    lookup = lookup or Lookup(ws.db)
+    try:
+        return _conclude(engine, src, examine(lookup, src))
+    finally:
+        _close_writer(engine)
+        if own:
+            lookup.close()
+
+
+def _examine_all(db, sources: list[Source], workers: int):
+    """(source, Examined) in the order of sources: here, or in forked workers with bounded in-flight work."""
+    if workers <= 1:
+        lookup = Lookup(db)
+        try:
+            for src in sources:
+                yield src, examine(lookup, src)
+        finally:
+            lookup.close()
+        return
+    import multiprocessing
+    from collections import deque
+
+    global _WORKER_DB
+    _WORKER_DB = db
+    chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending: deque = deque()
+            todo = iter(chunks)
+            for chunk in todo:
+                pending.append((chunk, pool.apply_async(_examine_chunk, (chunk,))))
+                if len(pending) >= workers * IN_FLIGHT:
+                    break
+            while pending:
+                chunk, job = pending.popleft()
+                done = job.get()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.append((nxt, pool.apply_async(_examine_chunk, (nxt,))))
+                yield from zip(chunk, done)
+    finally:
+        _WORKER_DB = None
+
+
+_WORKER_DB = None  # the database a forked worker reads (inherited)
+_WORKER_LOOKUP: Lookup | None = None
+
+
+def _examine_chunk(chunk: list[Source]) -> list[Examined]:
+    global _WORKER_LOOKUP
+    if _WORKER_LOOKUP is None:
+        _WORKER_LOOKUP = Lookup(_WORKER_DB)
+    return [examine(_WORKER_LOOKUP, src) for src in chunk]
+
+
+_SUBMISSION = ("sha256", "status", "code", "form", "form_version", "fingerprint", "role", "round", "citizen_ref",
+               "format", "original_name", "stored_name", "submitted_at", "filled_by", "filled_date")
+_ANSWER = ("submission_id", "item", "field", "value", "raw", "how")
+_LOG = ("at", "actor", "action", "citizen_ref", "detail")
+
+
+class Writer:
+    """The single writer's statements, built once. On SQLite they run on the pooled DBAPI connection
+    (set up by store.connect: autocommit, WAL) inside BEGIN IMMEDIATE … COMMIT, exactly what
+    engine.begin() issues, without SQLAlchemy's per-statement work; errors are raised as the same
+    SQLAlchemy exceptions. Other databases go through SQLAlchemy."""
+
+    def __init__(self, engine):
+        s = store.submissions
+        earlier = select(s.c.original_name).where(s.c.code == bindparam("code"), s.c.status == "imported")
+        self.engine, self.raw = engine, None
+        self.stmts = {  # "check": is the hash stored, and an earlier import of this code (one round trip)
+            "check": (select(select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1).scalar_subquery(),
+                             earlier.limit(1).scalar_subquery()), None),
+            "submission": (insert(s), _SUBMISSION), "answers": (insert(store.answers), _ANSWER),
+            "log": (insert(store.log), _LOG),
+        }
+        self.sqlite = engine.dialect.name == "sqlite"
+        self.sql = {}
+        if self.sqlite:
+            for key, (stmt, cols) in self.stmts.items():
+                c = stmt.compile(dialect=engine.dialect, column_keys=list(cols) if cols else None)
+                self.sql[key] = (str(c), tuple(c.positiontup), dict(c.params))
+
+    def transaction(self):
+        return _SqliteTx(self) if self.sqlite else _EngineTx(self)
+
+    def close(self) -> None:
+        if self.raw is not None:
+            self.raw.close()  # back to the pool
+            self.raw = None
+
+
+class _EngineTx:
+    def __init__(self, w: Writer):
+        self.w = w
+
+    def __enter__(self):
+        self.ctx = self.w.engine.begin()
+        self.conn = self.ctx.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.ctx.__exit__(*exc)
+
+    def one(self, key: str, params: dict) -> tuple:
+        return tuple(self.conn.execute(self.w.stmts[key][0], params).one())
+
+    def insert(self, key: str, params: dict) -> int:
+        return self.conn.execute(self.w.stmts[key][0], params).inserted_primary_key[0]
+
+    def insert_many(self, key: str, rows: list[dict]) -> None:
+        if rows:
+            self.conn.execute(self.w.stmts[key][0], rows)
+
+
+class _SqliteTx:
+    def __init__(self, w: Writer):
+        self.w = w
+
+    def __enter__(self):
+        if self.w.raw is None:
+            self.w.raw = self.w.engine.raw_connection()
+        self.db = self.w.raw.driver_connection
+        self._run("BEGIN IMMEDIATE", ())
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            if kind is None:
+                self._run("COMMIT", ())
+        finally:
+            if self.db.in_transaction:  # not committed; on a full disk SQLite has already rolled back (NOTES.md)
+                self.db.rollback()
+        return False
+
+    def _run(self, sql: str, args, many: bool = False):
+        import sqlite3
+
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            return self.db.executemany(sql, args) if many else self.db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, args, exc, sqlite3.Error, dialect=self.w.engine.dialect) from exc
+
+    def _args(self, key: str, params: dict) -> tuple:
+        _, names, defaults = self.w.sql[key]
+        return tuple(params[n] if n in params else defaults[n] for n in names)
+
+    def one(self, key: str, params: dict) -> tuple:
+        rows = self._run(self.w.sql[key][0], self._args(key, params)).fetchall()
+        if len(rows) != 1:
+            from sqlalchemy.exc import NoResultFound
+
+            raise NoResultFound("No row was found when one was required")
+        return tuple(rows[0])
+
+    def insert(self, key: str, params: dict) -> int:
+        return self._run(self.w.sql[key][0], self._args(key, params)).lastrowid
+
+    def insert_many(self, key: str, rows: list[dict]) -> None:
+        if rows:
+            self._run(self.w.sql[key][0], [self._args(key, r) for r in rows], many=True)
+
+
+_WRITERS: dict = {}  # engine -> Writer (one per intake run)
+
+
+def _writer(engine) -> Writer:
+    w = _WRITERS.get(id(engine))
+    if w is None or w.engine is not engine:
+        w = _WRITERS[id(engine)] = Writer(engine)
+    return w
+
+
+def _close_writer(engine) -> None:
+    w = _WRITERS.pop(id(engine), None)
+    if w is not None:
+        w.close()
+
+
+def _store(engine, row, kind: str, answers, meta: dict, name: str, base: dict,
+           stored_name: str | None = None) -> FileResult:
+    """One transaction: re-check the hash, detect a conflict, insert submission and answers.
+
+    stored_name: the name the file will have in processed/ (settle moves it there after the commit)."""
+    with _writer(engine).transaction() as tx:
+        dup, earlier = tx.one("check", {"sha": base["sha256"], "code": base["code"]})
+        if dup is not None:
             return FileResult(name, "duplicate", **base)
-        earlier = conn.execute(select(store.submissions.c.original_name).where(
-            store.submissions.c.code == base["code"], store.submissions.c.status == "imported")).scalar()
         status = "conflict" if earlier else "imported"
-        sub_id = conn.execute(insert(store.submissions).values(
+        sub_id = tx.insert("submission", dict(
             sha256=base["sha256"], status=status, code=base["code"], form=row["form"], form_version=row["form_version"],
             fingerprint=row["fingerprint"], role=row["role"], round=row["round"], citizen_ref=row["citizen_ref"],
-            format=kind, original_name=name, stored_name=None, submitted_at=store.now(),
-            filled_by=meta.get("filled_by"), filled_date=meta.get("date"))).inserted_primary_key[0]
-        conn.execute(insert(store.answers), [
+            format=kind, original_name=name, stored_name=stored_name, submitted_at=store.now(),
+            filled_by=meta.get("filled_by"), filled_date=meta.get("date")))
+        tx.insert_many("answers", [
             dict(submission_id=sub_id, item=a.key, field=a.field, value=a.value, raw=a.raw, how=a.how)
-            for a in reading.answers])
-        store.record_log(conn, "import", {"file": name, "code": base["code"], "status": status}, row["citizen_ref"])
+            for a in answers])
+        # as store.record_log
+        tx.insert("log", dict(at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
+                              detail=json.dumps({"file": name, "code": base["code"], "status": status},
+                                                ensure_ascii=False)))
     if earlier:
         return FileResult(name, "review", **base, problems=(Problem(
             "FG230", name, f"form {base['code']} was already imported from '{earlier}', and this file differs",
             "both are kept: compare them and run 'formgen review --keep FILE' to choose"),))
     return FileResult(name, "imported", **base)
+
+
+_ACTOR: list[str] = []
+
+
+def _actor() -> str:
+    """store.actor(), asked once per process (the user does not change during a run)."""
+    if not _ACTOR:
+        _ACTOR.append(store.actor())
+    return _ACTOR[0]
 
 
 def _record_problems(engine, r: FileResult) -> None:
@@ -235,13 +591,17 @@ def _record_problems(engine, r: FileResult) -> None:
                  what=p.what, fix=p.fix, at=store.now()) for p in r.problems])
 
 
-def settle(ws: Workspace, src: Source, r: FileResult, engine) -> FileResult:
-    """Move a decided file: stored ones to processed/, the rest to quarantine/ with a reason."""
+def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | None = None) -> FileResult:
+    """Move a decided file: stored ones to processed/, the rest to quarantine/ with a reason.
+
+    planned: the processed/ path whose name was stored with the submission (see _planned); the
+    name is corrected should the file have to go elsewhere."""
     from dataclasses import replace
 
     if r.status == "skipped":
         return r
     stored = r.status in ("imported", "duplicate") or (r.status == "review" and any(p.code == "FG230" for p in r.problems))
+    recorded = planned.name if planned is not None and stored and r.status != "duplicate" else None
     if src.member is not None:
         if stored:
             return r  # the archive itself moves to processed/ at the end
@@ -249,15 +609,25 @@ def settle(ws: Workspace, src: Source, r: FileResult, engine) -> FileResult:
         write_private(target, src.read())
     else:
         if not src.path.exists():  # another intake run moved it first
+            if recorded:
+                _stored_name(engine, r.sha256, None)
             return r
-        target = _move(src.path, ws.intake / ("processed" if stored else "quarantine"), r.sha256)
+        if recorded and not planned.exists():
+            private_dir(planned.parent)
+            shutil.move(str(src.path), planned)
+            target = planned
+        else:
+            target = _move(src.path, ws.intake / ("processed" if stored else "quarantine"), r.sha256)
     if not stored:
         write_private(target.with_name(target.name + ".problems.txt"), problems_text(r).encode("utf-8"))
-    if stored and r.status != "duplicate":
-        with engine.begin() as conn:
-            conn.execute(update(store.submissions).where(store.submissions.c.sha256 == r.sha256)
-                         .values(stored_name=target.name))
+    if stored and r.status != "duplicate" and target.name != recorded:
+        _stored_name(engine, r.sha256, target.name)
     return replace(r, moved_to=str(target.relative_to(ws.root)) if target.is_relative_to(ws.root) else str(target))
+
+
+def _stored_name(engine, sha: str, name: str | None) -> None:
+    with engine.begin() as conn:
+        conn.execute(update(store.submissions).where(store.submissions.c.sha256 == sha).values(stored_name=name))
 
 
 def _unique(target: Path, sha: str = "") -> Path:
@@ -285,7 +655,7 @@ def write_report(ws: Workspace, results: list[FileResult]) -> Path | None:
     """output/import/<timestamp>.xlsx: one row per file with status and problems."""
     import datetime as dt
 
-    from .exports import write_xlsx
+    from .ooxml import table_xlsx
 
     if not results:
         return None
@@ -294,7 +664,5 @@ def write_report(ws: Workspace, results: list[FileResult]) -> Path | None:
     header = ["file", "status", "form_code", "form", "role", "round", "citizen_ref", "problems", "moved_to"]
     rows = [[r.name, r.status, r.code, r.form, r.role, r.round, r.citizen_ref,
              "\n".join(f"[{p.code}] {p.what} → {p.fix}" for p in r.problems), r.moved_to] for r in results]
-    buf = io.BytesIO()
-    write_xlsx(buf, "Import", header, rows)
-    write_private(path, buf.getvalue())
+    write_private(path, table_xlsx("Import", header, rows))  # what exports.write_xlsx writes, streamed
     return path

@@ -21,7 +21,7 @@ from lxml import etree
 
 from .definition import DONT_KNOW, MARK_TITLES, FormDefinition, Group, Item, TextAnswer, TextSection
 from .identity import Identity, normalise
-from .ooxml import CUSTOM_PART, custom_xml, ensure_custom_part, read_custom, read_parts, write_parts, xml_text
+from .ooxml import CUSTOM_PART, Template, custom_xml, ensure_custom_part, read_custom, read_parts, xml_text
 from .read import Extract, Found
 from .render import META, FormView, Prefill
 from .workspace import Organisation
@@ -720,7 +720,9 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path | No
     ensure_custom_part(parts)
     slots = {"xl/worksheets/sheet1.xml": _mark(parts, "xl/worksheets/sheet1.xml", sh.slots),
              "xl/worksheets/sheet2.xml": _mark(parts, "xl/worksheets/sheet2.xml", id_slots)}
-    return Master(parts, blank, slots)
+    master = Master(parts, blank, slots)
+    _package(master)  # compress once, before any copy (and before workers fork)
+    return master
 
 
 def _mark(parts: dict[str, bytes], part: str, slots: dict[str, str]) -> tuple[tuple[bytes, str, str, str], ...]:
@@ -749,18 +751,30 @@ def cell_xml(ref: str, style: str, value: str) -> bytes:
 
 
 def personalise(master: Master, identity: Identity, pre: Prefill) -> bytes:
-    """One finished file: the master with this file's code, metadata and identity properties."""
-    parts = dict(master.parts)
+    """One finished file: the master with this file's code, metadata and identity properties.
+
+    The master is compressed once (ooxml.Template); per file only the slot cells, the code and
+    docProps/custom.xml are spliced in.
+    """
     props = identity.props()
     values = {f"meta:{k}": pre.get(k) for k, _ in META} | {f"prop:{k}": v for k, v in props.items()}
     token, code = CODE_TOKEN.encode(), xml_text(identity.code).encode()
-    for part, slots in master.slots.items():
-        xml = parts[part]
-        for marker, ref, style, key in slots:
-            xml = xml.replace(marker, cell_xml(ref, style, values.get(key, "")))
-        parts[part] = xml.replace(token, code)
-    parts[CUSTOM_PART] = custom_xml(props)
-    return write_parts(parts)
+    scoped = {}
+    for part, slots in master.slots.items():  # markers are per sheet (both sheets have a B1)
+        scoped[part] = {token: code} | {marker: cell_xml(ref, style, values.get(key, "")).replace(token, code)
+                                        for marker, ref, style, key in slots}
+    return _package(master).render({token: code}, {CUSTOM_PART: custom_xml(props)}, scoped)
+
+
+def _package(master: Master) -> Template:
+    """The master's parts compressed once (kept on the master): slots and the code are spliced per file."""
+    tpl = master.__dict__.get("_template")
+    if tpl is None:
+        token = CODE_TOKEN.encode()
+        tokens = {part: tuple(s[0] for s in slots) + (token,) for part, slots in master.slots.items()}
+        tpl = Template(master.parts, lambda name: tokens.get(name, ()), (CUSTOM_PART,))
+        object.__setattr__(master, "_template", tpl)
+    return tpl
 
 
 # --------------------------------------------------------------------------------------------
@@ -778,11 +792,42 @@ DATE_IDS = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 
 def parse_xml(data: bytes):
     """Parse one part safely: no entities, no network, no DTD at all."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                             collect_ids=False)  # no xml:id table: nothing is looked up by id
     root = etree.fromstring(data, parser)
     if root.getroottree().docinfo.doctype:
         raise ValueError("a part of the workbook declares a DTD, which a workbook never does")
     return root
+
+
+_ROW, _C = f"{NS}row", f"{NS}c"
+
+
+class _Columns(dict):
+    """Cell reference -> column number (0: not a reference); bounded."""
+
+    def __setitem__(self, key, value):
+        if len(self) > 50_000:
+            self.clear()
+        super().__setitem__(key, value)
+
+
+_COLUMNS = _Columns()
+_MEMO: dict = {}  # (what, part bytes) -> what the part says; bounded
+
+
+def _memo(what: str, raw, compute):
+    """compute(raw), once per distinct content of a part (results are shared: never mutate them)."""
+    key = (what, raw)
+    try:
+        return _MEMO[key]
+    except KeyError:
+        pass
+    value = compute(raw)
+    if len(_MEMO) >= 64:
+        _MEMO.clear()
+    _MEMO[key] = value
+    return value
 
 
 def col_number(letters: str) -> int:
@@ -827,19 +872,28 @@ class Book:
 
     def __init__(self, parts: dict[str, bytes]):
         self.parts = parts
-        wb = parse_xml(parts["xl/workbook.xml"])
-        rels = self._rels("xl/_rels/workbook.xml.rels", "xl")
-        self.sheets: dict[str, tuple[str, bool]] = {}
-        for s in wb.iter(f"{NS}sheet"):
-            self.sheets[s.get("name", "")] = (rels.get(s.get(REL_ID), ""), s.get("state", "visible") == "visible")
-        self.names = {dn.get("name", ""): (dn.text or "").strip() for dn in wb.iter(f"{NS}definedName")}
-        pr = wb.find(f"{NS}workbookPr")
-        self.epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in ("1", "true") \
-            else dt.datetime(1899, 12, 30)
-        self.strings = self._shared_strings()
-        self.date_styles = self._date_styles()
+        # Returns of one round share these parts byte for byte: what they say is worked out once.
+        sheets, names, self.epoch = _memo("workbook", (parts["xl/workbook.xml"], parts.get("xl/_rels/workbook.xml.rels")),
+                                          self._workbook)
+        self.sheets: dict[str, tuple[str, bool]] = dict(sheets)
+        self.names = dict(names)
+        self.strings = _memo("strings", parts.get("xl/sharedStrings.xml"), lambda _: self._shared_strings())
+        self.date_styles = _memo("styles", parts.get("xl/styles.xml"), lambda _: frozenset(self._date_styles()))
         self._cells: dict[str, dict[tuple[int, int], str]] = {}
         self.footers: dict[str, str] = {}
+
+    def _workbook(self, _key) -> tuple[dict, dict, dt.datetime]:
+        """Sheets (name -> (part, visible)), defined names and the date epoch, from workbook.xml."""
+        wb = parse_xml(self.parts["xl/workbook.xml"])
+        rels = self._rels("xl/_rels/workbook.xml.rels", "xl")
+        sheets: dict[str, tuple[str, bool]] = {}
+        for s in wb.iter(f"{NS}sheet"):
+            sheets[s.get("name", "")] = (rels.get(s.get(REL_ID), ""), s.get("state", "visible") == "visible")
+        names = {dn.get("name", ""): (dn.text or "").strip() for dn in wb.iter(f"{NS}definedName")}
+        pr = wb.find(f"{NS}workbookPr")
+        epoch = dt.datetime(1904, 1, 1) if pr is not None and pr.get("date1904") in ("1", "true") \
+            else dt.datetime(1899, 12, 30)
+        return sheets, names, epoch
 
     def _rels(self, part: str, base: str) -> dict[str, str]:
         """Relationship id -> part path for a .rels part."""
@@ -886,12 +940,17 @@ class Book:
         root = parse_xml(self.parts[path])
         out: dict[tuple[int, int], str] = {}
         r = 0
-        for row in root.iter(f"{NS}row"):
+        columns = _COLUMNS
+        for row in root.iter(_ROW):
             r, c = int(row.get("r") or r + 1), 0
-            for cell in row.findall(f"{NS}c"):
-                m = CELL_RE.match(cell.get("r", ""))
-                c = col_number(m.group(1)) if m else c + 1
-                text = self.value(cell)
+            for cell in row.iterchildren(_C):
+                ref = cell.get("r", "")
+                col = columns.get(ref)
+                if col is None:
+                    m = CELL_RE.match(ref)
+                    col = columns[ref] = col_number(m.group(1)) if m else 0
+                c = col or c + 1
+                text = self.value(cell) if len(cell) else ""  # a cell without children holds no value
                 if text:
                     out[(r, c)] = text
         hf = root.find(f"{NS}headerFooter")
@@ -967,7 +1026,7 @@ def read(parts: dict[str, bytes], definition: FormDefinition | None = None, role
     fields of the definition for `role` (default: the file's fg_role), and fields whose names are
     gone are looked up in the layout (how="row").
     """
-    book = Book(parts)
+    book = _book(parts)
     props, code = book_identity(book)
     meta = {key: val for key, _ in META if (val := book.named(f"fg.meta.{key}")) is not None}
     if len(meta) < len(META):
@@ -981,7 +1040,19 @@ def read(parts: dict[str, bytes], definition: FormDefinition | None = None, role
 
 def identify(parts: dict[str, bytes]) -> tuple[dict[str, str], str | None]:
     """The file's identity properties and a form code found in its visible cells (as docx.identify)."""
-    return book_identity(Book(parts))
+    return book_identity(_book(parts))
+
+
+_BOOK: list = [None, (), None]  # [parts, their (name, bytes) items, Book]: identify() and read() share one
+
+
+def _book(parts: dict[str, bytes]) -> Book:
+    """The workbook of these exact parts, parsed once for identify() and read() of the same file."""
+    cached, items, book = _BOOK
+    if cached is not parts or len(parts) != len(items) or any(parts.get(k) is not v for k, v in items):
+        book = Book(parts)
+        _BOOK[:] = [parts, tuple(parts.items()), book]
+    return book
 
 
 def book_identity(book: Book) -> tuple[dict[str, str], str | None]:
