@@ -278,7 +278,7 @@ def intake(obj: Ctx, paths: tuple[str, ...], keep: bool) -> int:
         result = do_intake(ws, [Path(p) for p in paths] or None, keep, progress=advance, on_total=bar.set_total)
     c = result.counts
     click.echo(f"Imported {c['imported']}, already imported {c['duplicate']}, needs review {c['review']}, "
-               f"rejected {c['rejected']}" + (f", skipped {c['skipped']} lock file(s)" if c["skipped"] else ""))
+               f"rejected {c['rejected']}" + (f", skipped {c['skipped']} (lock files, or taken by another intake run)" if c["skipped"] else ""))
     for r in result.files:
         for p in r.problems:
             click.echo(f"  {r.status}: {p}", err=True)

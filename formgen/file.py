@@ -6,6 +6,7 @@ them we check the type, size budgets, entry names and DTDs (see NOTES.md).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -89,8 +90,20 @@ def open_package(data: bytes, name: str) -> Package:
     else:
         raise refuse("FG202", name, "this zip file is neither a Word document nor an Excel workbook",
                      "send the form as .docx or .xlsx; a .zip archive is unpacked only when given to intake directly")
+    if _main_part(ct, DOCX_MAIN if kind == "docx" else XLSX_MAIN) not in {i.filename for i in infos}:
+        raise refuse("FG209", name, "the file lacks its main part (the document or workbook itself)",
+                     "ask the sender to save the form again and send the new copy")
     parts = {i.filename: _read(zf, i.filename, name, data) for i in infos if not i.is_dir()}
     return Package(kind, parts)
+
+
+def _main_part(ct: bytes, main_type: str) -> str | None:
+    """The part name [Content_Types].xml declares for the document itself (attribute order varies)."""
+    for tag in re.findall(rb"<(?:\w+:)?Override\b[^>]*>", ct):
+        if main_type.encode() in tag:
+            m = re.search(rb'PartName="/?([^"]+)"', tag)
+            return m.group(1).decode() if m else None
+    return None
 
 
 def _check_entries(infos: list[zipfile.ZipInfo], name: str) -> None:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -125,7 +126,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     examined = _examine_all(ws.db, sources, n)
     stored: set[str] = set()
     try:
-        for src, ex in examined:
+        for src, ex in _guard(examined, results):
             planned = None if keep else _planned(ws, src, ex)
             result = _conclude(engine, src, ex, stored, planned)
             if not keep:
@@ -143,11 +144,31 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         for archive in archives:
             _move(archive, ws.intake / "processed")
     counts = {k: sum(r.status == k for r in results) for k in OUTCOMES}
-    with engine.begin() as conn:
-        store.record_log(conn, "intake", {"files": len(results), **counts})
-    engine.dispose()
-    report = write_report(ws, results)
+    with _storage_failure(results):
+        with engine.begin() as conn:
+            store.record_log(conn, "intake", {"files": len(results), **counts})
+        engine.dispose()
+        report = write_report(ws, results)
     return IntakeResult(tuple(results), report, counts)
+
+
+def _guard(examined, results: list[FileResult]):
+    """Iterate, turning a database or disk failure into one clear error for the whole run."""
+    with _storage_failure(results):
+        yield from examined
+
+
+@contextmanager
+def _storage_failure(results: list[FileResult]):
+    try:
+        yield
+    except STORAGE_ERRORS as exc:
+        done = sum(r.status == "imported" for r in results)
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise fail("FG150", "database/disk", f"intake stopped: formgen could not write its data ({detail}); "
+                   f"{done} file(s) were imported before that",
+                   "free disk space or make the workspace and database writable, then run intake again: "
+                   "files not yet imported are still in intake/") from None
 
 
 def gather(roots: list[Path], ws: Workspace) -> Iterator[Source]:
@@ -264,6 +285,17 @@ class Lookup:
             self.conn = self.engine = None
 
 
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (SQLAlchemyError, sqlite3.Error, OSError)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
 def examine(lookup: Lookup, src: Source) -> Examined:
     """Read and interpret one file. Any failure inside the file becomes a rejection, never an exception."""
     name = src.name
@@ -271,6 +303,8 @@ def examine(lookup: Lookup, src: Source) -> Examined:
         return Examined(FileResult(name, "skipped"))
     try:
         data = src.read()
+    except FileNotFoundError:  # another intake run took it first: its outcome is that run's
+        return Examined(FileResult(name, "skipped"), record=False)
     except (OSError, zipfile.BadZipFile, KeyError, NotImplementedError) as exc:
         return Examined(FileResult(name, "rejected", problems=(Problem("FG209", name, f"cannot read the file ({exc})",
                                                                        "check that the file is complete and readable"),)),
@@ -351,6 +385,8 @@ def _conclude(engine, src: Source, ex: Examined, stored: set[str] | None = None,
         try:
             result = _store(engine, ex.row, ex.kind, ex.answers, ex.meta, name, ex.base,
                             planned.name if planned else None)
+        except STORAGE_ERRORS:
+            raise  # the database or disk failed, not the file: stop the run, leave the file where it is
         except Exception as exc:  # as when reading: one file's failure must not stop the batch
             result = _unreadable(name, sha, exc)
         if stored is not None and (result.status == "imported" or any(p.code == "FG230" for p in result.problems)):
