@@ -57,7 +57,7 @@ class Ctx:
 
         ws = find(self.workspace_arg)
         if not self.db:
-            from .privacy import network_share
+            from .workspace import network_share
 
             kind = network_share(ws.db_path.parent)
             if kind:

@@ -223,22 +223,3 @@ def purge(ws, older_than_days: int) -> Purged:
                 path.unlink()
                 files += 1
     return Purged(rows, files, iso)
-
-
-NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "fuse.sshfs", "9p", "afs", "glusterfs", "ceph", "davfs"}
-
-
-def network_share(path: Path, mounts_text: str | None = None) -> str | None:
-    """The file system type when path lives on a network share (SQLite's locking is unsafe there)."""
-    try:
-        mounts = (mounts_text if mounts_text is not None else Path("/proc/mounts").read_text()).splitlines()
-    except OSError:
-        return None
-    best, kind = "", None
-    target = str(Path(path).resolve())
-    for line in mounts:
-        parts = line.split()
-        if len(parts) >= 3 and (target == parts[1] or target.startswith(parts[1].rstrip("/") + "/")) \
-                and len(parts[1]) > len(best):
-            best, kind = parts[1], parts[2]
-    return kind if kind in NETWORK_FS else None

@@ -16,7 +16,8 @@ from formgen.exports import export
 from formgen.forms import available
 from formgen.generate import generate
 from formgen.intake import intake
-from formgen.privacy import audit, forget, network_share, purge, pseudonym
+from formgen.privacy import audit, forget, purge, pseudonym
+from formgen.workspace import network_share
 from formgen.report import citizen_report
 from formgen.roster import Citizen
 
