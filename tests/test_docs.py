@@ -13,3 +13,19 @@ def test_the_complete_example_in_forms_md_passes_forms_check():
     d = parse(block, "docs/forms.md")
     assert d.id == "praktik-kort" and [i.key for i in d.items] == ["samarbejde", "moedestabilitet"]
     assert "moedestabilitet" not in {f.key for f in d.fields("borger")}
+
+
+def test_every_command_is_documented_in_the_readme():
+    from formgen.cli import cli
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+
+    def walk(group, prefix):
+        for name, cmd in group.commands.items():
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, prefix + [name])
+            else:
+                yield " ".join(prefix + [name])
+
+    missing = [c for c in walk(cli, ["formgen"]) if c not in readme]
+    assert missing == []
