@@ -47,6 +47,8 @@ CATALOGUE: dict[str, str] = {
     "FG227": "not a date",
     "FG230": "conflict: a different file for the same form",
     "FG240": "file too large",
+    "FG241": "reading the file took too long",
+    "FG242": "reading the file needed too much memory",
     "FG999": "internal error",
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import zipfile
 from contextlib import contextmanager
@@ -95,6 +96,8 @@ def _close_archive() -> None:
 
 
 PARALLEL_FROM = 100  # smaller batches are read in this process
+FILE_SECONDS = float(os.environ.get("FORMGEN_FILE_SECONDS", "30"))  # per file, reading and interpreting
+WORKER_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # address space of a forked reader
 CHUNK = 8  # files per task sent to a worker
 IN_FLIGHT = 4  # tasks queued per worker: bounds memory whatever the batch size
 
@@ -313,11 +316,56 @@ def examine(lookup: Lookup, src: Source) -> Examined:
     if lookup.duplicate(sha):
         return Examined(FileResult(name, "duplicate", sha))
     try:
-        return _read(lookup, data, sha, name)
+        with _time_limit(FILE_SECONDS):
+            return _read(lookup, data, sha, name)
     except Refused as exc:
         return Examined(FileResult(name, "rejected", sha, problems=(exc.problem,)))
+    except FileTimeout:
+        return Examined(FileResult(name, "rejected", sha, problems=(Problem(
+            "FG241", name, f"reading the file took longer than {FILE_SECONDS:g} seconds",
+            "open it in Word/Excel, save it again and import the new copy; if it stays slow, ask the sender"),)))
+    except MemoryError:
+        return Examined(FileResult(name, "rejected", sha, problems=(Problem(
+            "FG242", name, f"reading the file needed more than {WORKER_MB} MB of memory",
+            "this is not a normal form; do not open it, ask the sender"),)))
     except Exception as exc:  # the boundary: a parser failure on one file must not stop the batch
         return Examined(_unreadable(name, sha, exc))
+
+
+class FileTimeout(Exception):
+    """One file took longer than FILE_SECONDS to read."""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt a pathological parse (a timer in whichever process reads the file; main thread only)."""
+    import signal
+    import threading
+
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum, frame):
+        raise FileTimeout()
+
+    old = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _limit_memory() -> None:
+    """In a forked reader: allocations past WORKER_MB fail with MemoryError (a rejection), not the batch."""
+    import resource
+
+    limit = WORKER_MB * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _unreadable(name: str, sha: str, exc: Exception) -> FileResult:
@@ -450,6 +498,7 @@ _WORKER_LOOKUP: Lookup | None = None
 def _examine_chunk(chunk: list[Source]) -> list[Examined]:
     global _WORKER_LOOKUP
     if _WORKER_LOOKUP is None:
+        _limit_memory()
         _WORKER_LOOKUP = Lookup(_WORKER_DB)
     return [examine(_WORKER_LOOKUP, src) for src in chunk]
 

@@ -120,3 +120,49 @@ def test_file_without_any_identity_goes_to_review(ws, tmp_path):
     Document().save(path)
     [r] = intake(ws, [path]).files
     assert r.status == "review" and r.problems[0].code == "FG211" and "no formgen form code" in r.problems[0].what
+
+
+def test_a_pathologically_slow_file_costs_a_rejection_not_the_batch(ws, monkeypatch):
+    import time
+
+    import formgen.intake as intake_mod
+
+    good = good_form(ws)
+    slow = good_form(ws, "S-0002")
+    (ws.intake / good.name).write_bytes(good.read_bytes())
+    (ws.intake / "langsom.docx").write_bytes(slow.read_bytes())
+    real = intake_mod._read
+
+    def stuck_on_one(lookup, data, sha, name):
+        if name == "langsom.docx":
+            time.sleep(5)  # stands in for a parser that never finishes
+        return real(lookup, data, sha, name)
+
+    monkeypatch.setattr(intake_mod, "_read", stuck_on_one)
+    monkeypatch.setattr(intake_mod, "FILE_SECONDS", 0.5)
+    result = intake(ws)
+    by_name = {r.name: r for r in result.files}
+    assert by_name["langsom.docx"].status == "rejected" and by_name["langsom.docx"].problems[0].code == "FG241"
+    assert by_name[good.name].status == "imported"
+
+
+def test_forked_readers_have_a_memory_ceiling(ws):
+    import multiprocessing
+    import resource
+
+    import formgen.intake as intake_mod
+
+    def probe(q):
+        intake_mod._limit_memory()
+        try:
+            bytearray(3 * 1024 ** 3)
+            q.put("allocated")
+        except MemoryError:
+            q.put("MemoryError")
+        q.put(resource.getrlimit(resource.RLIMIT_AS)[0])
+
+    q = multiprocessing.get_context("fork").Queue()
+    p = multiprocessing.get_context("fork").Process(target=probe, args=(q,))
+    p.start()
+    p.join(30)
+    assert q.get() == "MemoryError" and q.get() == intake_mod.WORKER_MB * 1024 * 1024
