@@ -185,8 +185,8 @@ def _optional_forms_dir(obj: Ctx) -> Path | None:
 
 @cli.command()
 @click.argument("form_id", metavar="FORM")
-@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx"]), default="docx", show_default=True,
-              help="File format of the forms.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx", "pdf"]), default="docx", show_default=True,
+              help="File format of the forms (pdf: fillable in a browser or PDF reader, and printable).")
 @click.option("--roster", type=click.Path(dir_okay=False, exists=True),
               help="CSV or XLSX with one row per citizen (citizen_ref, name, company, mentor, consultant, programme).")
 @click.option("--citizen", "citizen_ref", metavar="REF", help="One citizen's case number or pseudonym (not a CPR number).")
@@ -398,21 +398,26 @@ def report_citizen(obj: Ctx, ref: str, fmt: str, round_no: int | None, out_dir: 
 @report.command("all")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf"]), default="docx", show_default=True)
 @click.option("--round", "round_no", type=int, help="Report as of this round (default: the latest).")
+@click.option("--merge", is_flag=True, help="With --format pdf: also one merged PDF for printing, a bookmark per citizen.")
 @click.pass_obj
-def report_all(obj: Ctx, fmt: str, round_no: int | None) -> None:
+def report_all(obj: Ctx, fmt: str, round_no: int | None, merge: bool) -> None:
     """Write a progression report for every citizen with imported answers.
 
     \b
     Example:
-      formgen report all --round 3 --format pdf
+      formgen report all --round 3 --format pdf --merge
     """
-    from .report import all_reports
+    from .report import all_reports, merge_reports
 
+    if merge and fmt != "pdf":
+        raise click.UsageError("--merge needs --format pdf")
     ws = obj.workspace()
     bar = _progress(0, "Writing reports")
     with bar as advance:
         results = all_reports(ws, fmt, round_no, progress=advance, on_total=bar.set_total)
     click.echo(f"Wrote {len(results)} report(s) in {ws.output / 'reports'}")
+    if merge and results:
+        click.echo(f"Merged for printing: {merge_reports(ws, results, round_no)}")
 
 
 @report.command("overview")

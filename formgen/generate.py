@@ -25,7 +25,7 @@ from .render import prefill, view
 from .roster import Citizen, check_ref
 from .workspace import Workspace
 
-FORMATS = ("docx", "xlsx")
+FORMATS = ("docx", "xlsx", "pdf")
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,8 @@ def _make(chunk: tuple[int, int], batch: _Batch | None = None) -> list[dict]:
 def _writer(fmt: str):
     if fmt == "docx":
         from . import docx as writer
+    elif fmt == "pdf":
+        from . import pdf as writer
     else:
         from . import xlsx as writer
     return writer

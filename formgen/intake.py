@@ -375,9 +375,19 @@ def _unreadable(name: str, sha: str, exc: Exception) -> FileResult:
 
 
 def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
-    pkg = open_package(data, name)
-    fmt = _format(pkg.kind)
-    props, visible = fmt.identify(pkg.parts)
+    if data.startswith(b"%PDF"):
+        from . import pdf
+
+        try:
+            props, visible = pdf.identify_pdf(data, name)
+        except pdf.NotFillable as exc:  # printed or scanned: not guessed at
+            return Examined(FileResult(name, "review", sha, code=exc.code or "", problems=(exc.problem,)))
+        kind, read = "pdf", (lambda d, role: pdf.read_pdf(data, d, role, name))
+    else:
+        pkg = open_package(data, name)
+        fmt = _format(pkg.kind)
+        props, visible = fmt.identify(pkg.parts)
+        kind, read = pkg.kind, (lambda d, role: fmt.read(pkg.parts, d, role))
     code = normalise(props.get("fg_code", "")) or visible
     if not code:
         return Examined(FileResult(name, "review", sha, problems=(Problem(
@@ -395,11 +405,11 @@ def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
             "FG212", name, f"the file says form version {props.get('fg_version')}, but {code} was sent out as "
             f"version {row['form_version']}", "check that the answers belong to this form; generate a new form if not"),)))
     d = lookup.definition(row["fingerprint"])
-    extract = fmt.read(pkg.parts, d, row["role"])
+    extract = read(d, row["role"])
     reading = interpret(extract, d, row["role"], name)
     if reading.problems:
         return Examined(FileResult(name, "review", **base, problems=reading.problems))
-    return Examined(row=row, kind=pkg.kind, answers=reading.answers, meta=dict(extract.meta), base=base)
+    return Examined(row=row, kind=kind, answers=reading.answers, meta=dict(extract.meta), base=base)
 
 
 def _format(kind: str):

@@ -429,3 +429,15 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
         pdfs = to_pdf([r.docx for r in results], None)
         results = [replace(r, pdf=p) for r, p in zip(results, pdfs)]
     return results
+
+
+def merge_reports(ws, results: list[ReportResult], round_no: int | None = None) -> Path:
+    """One PDF of all the reports, for printing, with a bookmark per citizen."""
+    from .pdf import merge_pdfs
+
+    engine = store.connect(ws.db)
+    titles = [f"{_citizen(engine, r.citizen_ref)['name']} ({r.citizen_ref})" for r in results]
+    engine.dispose()
+    name = f"progressionsrapporter_runde-{round_no}.pdf" if round_no else "progressionsrapporter_alle.pdf"
+    out = merge_pdfs([r.pdf for r in results], titles, ws.output / "reports" / name)
+    return out

@@ -124,3 +124,15 @@ def fill_xlsx(path: Path, values: dict[str, str]) -> None:
         if isinstance(cell.value, float) and cell.value.is_integer():
             cell.value = int(cell.value)
     wb.save(path)
+
+
+def fill_pdf(path: Path, values: dict[str, str]) -> None:
+    """values: {'fg.key.field': 'text'} set in the AcroForm fields the way a PDF viewer saves them (pypdf)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(path.read_bytes())))
+    writer.update_page_form_field_values(None, values, auto_regenerate=False)
+    writer.set_need_appearances_writer(True)
+    out = io.BytesIO()
+    writer.write(out)
+    path.write_bytes(out.getvalue())

@@ -70,7 +70,7 @@ def test_a_batch_of_bad_files_is_rejected_one_by_one_and_the_good_ones_import(ws
     other_ws = init(tmp_path / "other", "Jobcenter Andetsteds")
     bad = {
         "tom.docx": (b"", "FG201", "empty"),
-        "scannet.docx": (b"%PDF-1.7\n%\xe2\xe3\n1 0 obj<<>>endobj\n", "FG202", "is a PDF"),
+        "scannet.docx": (b"%PDF-1.7\n%\xe2\xe3\n1 0 obj<<>>endobj\n", "FG209", "the PDF is incomplete"),
         "kodeord.docx": (encrypted(base), "FG203", "password-protected"),
         "makro.docm": (rezip(base, lambda n, d: d.replace(
             b"wordprocessingml.document.main+xml", b"wordprocessingml.document.main+xml\"/><Default Extension=\"bin\" "

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import soffice_convert
-from filling import (copy_row_docx, fill_docx, fill_xlsx, strip_properties, track_changes_docx,
+from filling import (copy_row_docx, fill_docx, fill_pdf, fill_xlsx, strip_properties, track_changes_docx,
                      type_over_control_docx)
 from formgen.forms import available
 from formgen.generate import generate
@@ -100,6 +100,40 @@ def test_round_trip_every_preset_and_respondent_in_excel(ws, form, role):
     r = formgen(ws, "intake")
     assert r.returncode == 0, r.stdout + r.stderr
     assert exported(ws) == expected
+
+
+@pytest.mark.parametrize("form,role", PRESET_ROLES)
+def test_round_trip_every_preset_and_respondent_as_fillable_pdf(ws, form, role):
+    path = one(ws, form, role, fmt="pdf")
+    typed, expected = answers_for(form, role, names=True)
+    fill_pdf(path, typed)
+    drop(ws, path)
+    r = formgen(ws, "intake")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert exported(ws) == expected
+
+
+def test_printed_and_scanned_pdfs_go_to_review_and_the_batch_goes_on(ws, tmp_path):
+    from PIL import Image
+    from reportlab.pdfgen.canvas import Canvas
+
+    good = one(ws, "samtaleskema", "borger", fmt="pdf")
+    fill_pdf(good, {"fg.faglige_kompetencer.now": "6"})
+    printed = ws.intake / "printet.pdf"
+    c = Canvas(str(printed))
+    c.drawString(72, 700, "Samtaleskema – Nu: 6")
+    c.save()
+    Image.new("L", (300, 400), 255).save(tmp_path / "scan.png")
+    scanned = ws.intake / "scannet.pdf"
+    c = Canvas(str(scanned))
+    c.drawImage(str(tmp_path / "scan.png"), 0, 0, 595, 842)
+    c.save()
+    drop(ws, good)
+    r = formgen(ws, "intake")
+    assert r.returncode == 1 and "Imported 1, already imported 0, needs review 2, rejected 0" in r.stdout
+    assert "FG213" in r.stderr and "printed or saved as PDF" in r.stderr and "scan or photo" in r.stderr
+    assert (ws.intake / "quarantine" / "printet.pdf.problems.txt").is_file()
+    assert exported(ws) == {("faglige_kompetencer", "now"): "6"}
 
 
 @pytest.mark.parametrize("form,role", [("samtaleskema", "konsulent"), ("opfoelgning", "mentor"),

@@ -115,3 +115,23 @@ def test_report_all_covers_every_citizen_with_data(two_rounds):
     results = all_reports(two_rounds)
     assert [r.citizen_ref for r in results] == ["S-0001", "S-0002"]
     assert all(r.docx.is_file() and r.journal.is_file() for r in results)
+
+
+def test_a_whole_round_merges_into_one_pdf_with_a_bookmark_per_citizen(two_rounds):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    needs_soffice()
+    round_of(two_rounds, "samtaleskema", 1, {"borger": (2, 3)}, citizen=Citizen("S-0002", "Bo Berg"))
+    exe = Path(sys.executable).parent / "formgen"
+    r = subprocess.run([str(exe), "-w", str(two_rounds.root), "report", "all", "--format", "pdf", "--merge"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    merged = two_rounds.output / "reports" / "progressionsrapporter_alle.pdf"
+    singles = sorted((two_rounds.output / "reports").glob("S-*/progressionsrapport_*.pdf"))
+    reader = PdfReader(str(merged))
+    assert len(reader.pages) == sum(pdf_pages(p) for p in singles)
+    assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Ida Holm (S-0001)", "Bo Berg (S-0002)"]
