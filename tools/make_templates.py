@@ -310,19 +310,8 @@ def report_body(doc: Document) -> None:
     p(doc, "{%p endif %}")
 
     p(doc, "Scorer pr. område", "FG Heading")
-    t = doc.add_table(rows=4, cols=4)
-    borders(t)
-    widths(t, [5.4, 4.0, 4.0, 4.0])
-    for c, text in enumerate(["Område", "Borger", "Mentor", "Konsulent"]):
-        set_text(t.cell(0, c), text, "FG Field")
-        shade(t.cell(0, c))
-    header_row(t.rows[0])
-    set_text(t.cell(1, 0), "{%tr for r in score_rows %}", "FG Small")
-    set_text(t.cell(2, 0), "{{ r.label }}", "FG Meta")
-    for c, who in enumerate(["borger", "mentor", "konsulent"], start=1):
-        set_text(t.cell(2, c), "{{ r.%s }}" % who, "FG Meta")
-    cant_split(t.rows[2])
-    set_text(t.cell(3, 0), "{%tr endfor %}", "FG Small")
+    loop_table(doc, ["Område", "Borger", "Mentor", "Konsulent"], ["label", "borger", "mentor", "konsulent"],
+               [5.4, 4.0, 4.0, 4.0], "score_rows")
     p(doc, "{{ score_note }}", "FG Small")
 
     p(doc, "{%p if trends %}")
@@ -337,32 +326,14 @@ def report_body(doc: Document) -> None:
 
     p(doc, "{%p if delmaal %}")
     p(doc, "Delmål", "FG Heading")
-    dt_ = doc.add_table(rows=4, cols=5)
-    borders(dt_)
-    widths(dt_, [5.0, 2.8, 3.2, 3.2, 3.2])
-    for c, text in enumerate(["Område", "Vurderet af", "Delmål", "Derefter", "Status"]):
-        set_text(dt_.cell(0, c), text, "FG Field")
-        shade(dt_.cell(0, c))
-    header_row(dt_.rows[0])
-    set_text(dt_.cell(1, 0), "{%tr for d in delmaal %}", "FG Small")
-    for c, key in enumerate(["label", "who", "goal", "after", "status"]):
-        set_text(dt_.cell(2, c), "{{ d.%s }}" % key, "FG Meta")
-    set_text(dt_.cell(3, 0), "{%tr endfor %}", "FG Small")
+    loop_table(doc, ["Område", "Vurderet af", "Delmål", "Derefter", "Status"], ["label", "who", "goal", "after", "status"],
+               [5.0, 2.8, 3.2, 3.2, 3.2], "delmaal", var="d")
     p(doc, "{%p endif %}")
 
     p(doc, "{%p if aftale %}")
     p(doc, "Arbejdsaftale over tid", "FG Heading")
-    at = doc.add_table(rows=4, cols=5)
-    borders(at)
-    widths(at, [2.0, 2.8, 2.8, 5.0, 4.8])
-    for c, text in enumerate(["Runde", "Timer pr. uge", "Aftalt fremover", "Opgaver", "Ændringer"]):
-        set_text(at.cell(0, c), text, "FG Field")
-        shade(at.cell(0, c))
-    header_row(at.rows[0])
-    set_text(at.cell(1, 0), "{%tr for a in aftale %}", "FG Small")
-    for c, key in enumerate(["round", "hours", "next", "tasks", "changes"]):
-        set_text(at.cell(2, c), "{{ a.%s }}" % key, "FG Meta")
-    set_text(at.cell(3, 0), "{%tr endfor %}", "FG Small")
+    loop_table(doc, ["Runde", "Timer pr. uge", "Aftalt fremover", "Opgaver", "Ændringer"],
+               ["round", "hours", "next", "tasks", "changes"], [2.0, 2.8, 2.8, 5.0, 4.8], "aftale", var="a")
     p(doc, "{%p endif %}")
 
     p(doc, "{%p if texts %}")
