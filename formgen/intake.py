@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import errno
 import os
 import shutil
 import zipfile
@@ -703,16 +704,15 @@ def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | No
         target = _unique(ws.intake / "quarantine" / f"{src.path.stem}__{Path(src.member).name}", r.sha256)
         write_private(target, src.read())
     else:
-        if not src.path.exists():  # another intake run moved it first
-            if recorded:
-                _stored_name(engine, r.sha256, None)
-            return r
         if recorded and not planned.exists():
             private_dir(planned.parent)
-            shutil.move(str(src.path), planned)
-            target = planned
+            target = _take(src.path, planned)
         else:
             target = _move(src.path, ws.intake / ("processed" if stored else "quarantine"), r.sha256)
+        if target is None:  # another intake run moved it first: that run says where it went
+            if recorded and not planned.exists():
+                _stored_name(engine, r.sha256, None)
+            return r
     if not stored:
         write_private(target.with_name(target.name + ".problems.txt"), problems_text(r).encode("utf-8"))
     if stored and r.status != "duplicate" and target.name != recorded:
@@ -731,10 +731,33 @@ def _unique(target: Path, sha: str = "") -> Path:
     return target.with_name(f"{target.stem}-{(sha or hashlib.sha256(str(target).encode()).hexdigest())[:8]}{target.suffix}")
 
 
-def _move(path: Path, folder: Path, sha: str = "") -> Path:
+def _move(path: Path, folder: Path, sha: str = "") -> Path | None:
     private_dir(folder)
-    target = _unique(folder / path.name, sha)
-    shutil.move(str(path), target)
+    return _take(path, _unique(folder / path.name, sha))
+
+
+def _take(path: Path, target: Path) -> Path | None:
+    """Move path to target; None when the file is already gone (another intake run took it).
+
+    A check-then-move would race with a parallel run, so the rename itself decides: on one file
+    system it is atomic and exactly one run wins."""
+    try:
+        os.rename(path, target)
+        return target
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    try:  # from another file system (a USB stick, a share): copy, then remove the original
+        shutil.copy2(path, target)
+    except FileNotFoundError:
+        target.unlink(missing_ok=True)
+        return None
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half copy in processed/; the original stays where it was
+        raise
+    path.unlink(missing_ok=True)
     return target
 
 

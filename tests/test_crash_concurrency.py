@@ -103,3 +103,18 @@ def test_full_disk_gives_a_clean_message_and_files_stay(ws):
     assert len(s["processed"]) == stored(ws)  # what was moved was stored, exactly
     r = subprocess.run([EXE, "-w", str(ws.root), "intake"], capture_output=True, text=True)
     assert r.returncode == 0 and states(ws)["processed"] == names and stored(ws) == 40
+
+
+def test_a_file_another_run_moved_after_this_run_read_it_is_not_an_error(ws):
+    # Two runs read the same file; the first moves it to processed/ while the second is still deciding.
+    from formgen import store
+    from formgen.intake import FileResult, Source, settle
+
+    (name,) = batch(ws, 1)
+    src = ws.intake / name
+    taken = ws.intake / "processed" / name
+    taken.parent.mkdir()
+    src.rename(taken)
+    r = settle(ws, Source(src), FileResult(name, "duplicate", "0" * 64), store.connect(ws.db))
+    assert r.status == "duplicate" and r.moved_to == ""  # the other run reports where it went
+    assert states(ws)["processed"] == {name} and not states(ws)["waiting"]
