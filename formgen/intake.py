@@ -129,10 +129,10 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         engine.dispose()  # no open database connection crosses the fork
     examined = _examine_all(ws.db, sources, n)
     stored: set[str] = set()
-    try:
-        for src, ex in _guard(examined, results):
-            planned = None if keep else _planned(ws, src, ex)
-            result = _conclude(engine, src, ex, stored, planned)
+    group = Group(engine)
+
+    def finish(done: list[tuple[Source, FileResult, Path | None]]) -> None:
+        for src, result, planned in done:  # moved only now that their answers are committed
             if not keep:
                 result = settle(ws, src, result, engine, planned)
             results.append(result)
@@ -140,7 +140,17 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
                 archives.setdefault(src.path, []).append(result)
             if progress:
                 progress(1)
+
+    try:
+        with _storage_failure(results):
+            for src, ex in examined:
+                planned = None if keep else _planned(ws, src, ex)
+                group.add(src, _conclude(group, src, ex, stored, planned), planned)
+                if group.due():
+                    finish(group.commit())
+            finish(group.commit())
     finally:
+        group.abort()
         examined.close()
         _close_archive()
         _close_writer(engine)
@@ -154,12 +164,6 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         engine.dispose()
         report = write_report(ws, results)
     return IntakeResult(tuple(results), report, counts)
-
-
-def _guard(examined, results: list[FileResult]):
-    """Iterate, turning a database or disk failure into one clear error for the whole run."""
-    with _storage_failure(results):
-        yield from examined
 
 
 @contextmanager
@@ -428,9 +432,56 @@ def _planned(ws: Workspace, src: Source, ex: Examined) -> Path | None:
     return _unique(ws.intake / "processed" / src.path.name, ex.base["sha256"])
 
 
-def _conclude(engine, src: Source, ex: Examined, stored: set[str] | None = None,
+class Group:
+    """The single writer's open transaction. Files are stored in groups with one commit (one fsync)
+    per group, each file in its own savepoint, and are moved out of intake/ only after their group
+    is committed: a crash or a full disk rolls back a whole group whose files all still wait in
+    intake/, so every file still ends in exactly one state."""
+
+    FILES, SECONDS = 64, 0.2  # short enough that a parallel intake run waits little for the lock
+
+    def __init__(self, engine):
+        self.engine, self.tx, self.started = engine, None, 0.0
+        self.pending: list[tuple[Source, FileResult, Path | None]] = []
+
+    def transaction(self):
+        """The open transaction, begun (BEGIN IMMEDIATE) when the group first writes."""
+        if self.tx is None:
+            import time
+
+            self.tx = _writer(self.engine).transaction().__enter__()
+            self.started = time.monotonic()
+        return self.tx
+
+    def add(self, src: Source, result: FileResult, planned: Path | None) -> None:
+        self.pending.append((src, result, planned))
+
+    def due(self) -> bool:
+        import time
+
+        return len(self.pending) >= self.FILES or (self.tx is not None and time.monotonic() - self.started >= self.SECONDS)
+
+    def commit(self) -> list[tuple[Source, FileResult, Path | None]]:
+        """Commit the group; its files, to be moved."""
+        tx, self.tx = self.tx, None
+        if tx is not None:
+            tx.__exit__(None, None, None)
+        done, self.pending = self.pending, []
+        return done
+
+    def abort(self) -> None:
+        tx, self.tx = self.tx, None
+        self.pending = []
+        if tx is not None:
+            try:
+                tx.__exit__(RuntimeError, None, None)  # roll back: the files stay in intake/
+            except STORAGE_ERRORS:
+                pass  # the error that got us here is the one to report
+
+
+def _conclude(group: Group, src: Source, ex: Examined, stored: set[str] | None = None,
               planned: Path | None = None) -> FileResult:
-    """Store what was read (one transaction) and record problems: the writer's half of a decision.
+    """Store what was read and record problems, in the group's transaction: the writer's half of a decision.
 
     stored: the hashes this run has stored. A worker examines a file before the files ahead of it
     are stored, so an identical copy earlier in the batch is caught here, with the same result a
@@ -442,7 +493,7 @@ def _conclude(engine, src: Source, ex: Examined, stored: set[str] | None = None,
         if stored is not None and sha in stored:
             return FileResult(name, "duplicate", sha)
         try:
-            result = _store(engine, ex.row, ex.kind, ex.answers, ex.meta, name, ex.base,
+            result = _store(group.transaction(), ex.row, ex.kind, ex.answers, ex.meta, name, ex.base,
                             planned.name if planned else None)
         except STORAGE_ERRORS:
             raise  # the database or disk failed, not the file: stop the run, leave the file where it is
@@ -451,7 +502,7 @@ def _conclude(engine, src: Source, ex: Examined, stored: set[str] | None = None,
         if stored is not None and (result.status == "imported" or any(p.code == "FG230" for p in result.problems)):
             stored.add(sha)
     if result.problems and ex.record:
-        _record_problems(engine, result)
+        _record_problems(group.transaction(), result)
     return result
 
 
@@ -459,9 +510,13 @@ def process(engine, ws: Workspace, src: Source, lookup: Lookup | None = None) ->
     """Decide one file (examine, then store). Any failure inside the file becomes a rejection."""
     own = lookup is None
     lookup = lookup or Lookup(ws.db)
+    group = Group(engine)
     try:
-        return _conclude(engine, src, examine(lookup, src))
+        result = _conclude(group, src, examine(lookup, src))
+        group.commit()
+        return result
     finally:
+        group.abort()
         _close_writer(engine)
         if own:
             lookup.close()
@@ -518,6 +573,7 @@ _SUBMISSION = ("sha256", "status", "code", "form", "form_version", "fingerprint"
                "format", "original_name", "stored_name", "submitted_at", "filled_by", "filled_date")
 _ANSWER = ("submission_id", "item", "field", "value", "raw", "how")
 _LOG = ("at", "actor", "action", "citizen_ref", "detail")
+_PROBLEM = ("sha256", "file_name", "status", "code", "where", "what", "fix", "at")
 
 
 class Writer:
@@ -534,7 +590,7 @@ class Writer:
             "check": (select(select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1).scalar_subquery(),
                              earlier.limit(1).scalar_subquery()), None),
             "submission": (insert(s), _SUBMISSION), "answers": (insert(store.answers), _ANSWER),
-            "log": (insert(store.log), _LOG),
+            "log": (insert(store.log), _LOG), "problems": (insert(store.problems), _PROBLEM),
         }
         self.sqlite = engine.dialect.name == "sqlite"
         self.sql = {}
@@ -563,6 +619,9 @@ class _EngineTx:
 
     def __exit__(self, *exc):
         return self.ctx.__exit__(*exc)
+
+    def savepoint(self):
+        return self.conn.begin_nested()
 
     def one(self, key: str, params: dict) -> tuple:
         return tuple(self.conn.execute(self.w.stmts[key][0], params).one())
@@ -594,6 +653,19 @@ class _SqliteTx:
             if self.db.in_transaction:  # not committed; on a full disk SQLite has already rolled back (NOTES.md)
                 self.db.rollback()
         return False
+
+    @contextmanager
+    def savepoint(self):
+        """One file's statements: undone alone when the file fails, so the group goes on."""
+        self._run("SAVEPOINT fg_file", ())
+        try:
+            yield
+        except BaseException:
+            if self.db.in_transaction:
+                self._run("ROLLBACK TO fg_file", ())
+                self._run("RELEASE fg_file", ())
+            raise
+        self._run("RELEASE fg_file", ())
 
     def _run(self, sql: str, args, many: bool = False):
         import sqlite3
@@ -641,12 +713,12 @@ def _close_writer(engine) -> None:
         w.close()
 
 
-def _store(engine, row, kind: str, answers, meta: dict, name: str, base: dict,
+def _store(tx, row, kind: str, answers, meta: dict, name: str, base: dict,
            stored_name: str | None = None) -> FileResult:
-    """One transaction: re-check the hash, detect a conflict, insert submission and answers.
+    """One savepoint: re-check the hash, detect a conflict, insert submission and answers.
 
     stored_name: the name the file will have in processed/ (settle moves it there after the commit)."""
-    with _writer(engine).transaction() as tx:
+    with tx.savepoint():
         dup, earlier = tx.one("check", {"sha": base["sha256"], "code": base["code"]})
         if dup is not None:
             return FileResult(name, "duplicate", **base)
@@ -680,11 +752,9 @@ def _actor() -> str:
     return _ACTOR[0]
 
 
-def _record_problems(engine, r: FileResult) -> None:
-    with engine.begin() as conn:
-        conn.execute(insert(store.problems), [
-            dict(sha256=r.sha256 or "-", file_name=r.name, status=r.status, code=p.code, where=p.where,
-                 what=p.what, fix=p.fix, at=store.now()) for p in r.problems])
+def _record_problems(tx, r: FileResult) -> None:
+    tx.insert_many("problems", [dict(sha256=r.sha256 or "-", file_name=r.name, status=r.status, code=p.code,
+                                     where=p.where, what=p.what, fix=p.fix, at=store.now()) for p in r.problems])
 
 
 def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | None = None) -> FileResult:
