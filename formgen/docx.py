@@ -317,11 +317,20 @@ def identify(parts: dict[str, bytes]):
     return read_custom(parts), code
 
 
-def read(parts: dict[str, bytes], definition=None, role: str | None = None):
-    """Every answer in the file: by tag, and by table row for fields whose tags are gone."""
+def properties(parts: dict[str, bytes]) -> dict[str, str]:
+    """The identity properties alone (no visible text is searched)."""
+    from .ooxml import read_custom
+
+    return read_custom(parts)
+
+
+def read(parts: dict[str, bytes], definition=None, role: str | None = None, identity=None):
+    """Every answer in the file: by tag, and by table row for fields whose tags are gone.
+
+    identity: (properties, visible code) when the caller has found them already."""
     from .read import Extract, Found
 
-    props, code = identify(parts)
+    props, code = identity or identify(parts)
     root = _body(parts["word/document.xml"])
     found: list[Found] = []
     meta: dict[str, str] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import Problem
@@ -35,7 +36,34 @@ class Package:
     """A checked Office package: its kind and all its parts."""
 
     kind: str  # docx | xlsx
-    parts: dict[str, bytes]
+    parts: Mapping[str, bytes]
+
+
+class Parts(Mapping):
+    """A checked package's parts by name, each inflated (and checked again) when first read: a
+    reader needs 4–6 of a form's 15–25 parts. Read-only, so a reader may cache by identity."""
+
+    def __init__(self, zf: zipfile.ZipFile, data: bytes, name: str, names: list[str]):
+        self._zf, self._data, self._name = zf, data, name
+        self._names = dict.fromkeys(names)
+        self._got: dict[str, bytes] = {}
+
+    def __getitem__(self, part: str) -> bytes:
+        got = self._got.get(part)
+        if got is None:
+            if part not in self._names:
+                raise KeyError(part)
+            got = self._got[part] = _read(self._zf, part, self._name, self._data)
+        return got
+
+    def __contains__(self, part) -> bool:
+        return part in self._names
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def is_lock_file(name: str) -> bool:
@@ -93,8 +121,11 @@ def open_package(data: bytes, name: str) -> Package:
     if _main_part(ct, DOCX_MAIN if kind == "docx" else XLSX_MAIN) not in {i.filename for i in infos}:
         raise refuse("FG209", name, "the file lacks its main part (the document or workbook itself)",
                      "ask the sender to save the form again and send the new copy")
-    parts = {i.filename: _read(zf, i.filename, name, data) for i in infos if not i.is_dir()}
-    return Package(kind, parts)
+    names = [i.filename for i in infos if not i.is_dir()]
+    for i in infos:
+        if i.filename.endswith((".xml", ".rels")) and not i.is_dir():
+            _check_prolog(zf, i, name, data)
+    return Package(kind, Parts(zf, data, name, names))
 
 
 def _main_part(ct: bytes, main_type: str) -> str | None:
@@ -198,6 +229,58 @@ def _part(zf: zipfile.ZipFile, part: str, package: bytes | None):
     return _inflate(raw, info), key, raw
 
 
+PROLOG_STEP = 2048
+_ROOT_START = re.compile(rb"<[A-Za-z_]")  # the root element's start tag: no DTD can follow it
+
+
+def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, data: bytes) -> None:
+    """Refuse a part that declares a DTD, inflating only its prolog (where a DTD has to be).
+
+    Parts that are read are checked whole again by _read; this covers the parts no reader opens."""
+    import zlib
+
+    raw = _raw(data, info) if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) else None
+    if raw is None or info.file_size < PROLOG_STEP:
+        _read(zf, info.filename, name, data)  # small or unusual: read it whole (checked there)
+        return
+    d = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    head, feed = b"", raw
+    try:
+        while len(head) < info.file_size:
+            if d is None:
+                more, feed = feed[:PROLOG_STEP], feed[PROLOG_STEP:]
+            else:
+                more = d.decompress(feed, PROLOG_STEP)
+                feed = d.unconsumed_tail
+            if not more:
+                break
+            head += more
+            if _declares_dtd(head):
+                _dtd(info.filename, name)
+            if _ROOT_START.search(_as_utf8(head)):
+                return
+    except zlib.error:
+        pass
+    _read(zf, info.filename, name, data)  # no root element found early: read it whole (checked there)
+
+
+def _as_utf8(head: bytes) -> bytes:
+    """UTF-16 XML (it has a byte order mark) as UTF-8, so the byte checks see its markup."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", "ignore").encode("utf-8")
+    return head
+
+
+def _declares_dtd(text: bytes) -> bool:
+    text = _as_utf8(text)
+    return b"<!DOCTYPE" in text or b"<!ENTITY" in text
+
+
+def _dtd(part: str, name: str):
+    raise refuse("FG208", name, f"the part {part} declares a DTD, which Office files never do",
+                 "this file was crafted or tampered with; do not open it, ask the sender")
+
+
 def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = None) -> bytes:
     try:
         data, key, raw = _part(zf, part, package)
@@ -210,9 +293,8 @@ def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = Non
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise refuse("FG209", name, f"the part {part} is damaged ({exc.__class__.__name__})",
                      "ask the sender to save and send it again")
-    if part.endswith((".xml", ".rels")) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
-        raise refuse("FG208", name, f"the part {part} declares a DTD, which Office files never do",
-                     "this file was crafted or tampered with; do not open it, ask the sender")
+    if part.endswith((".xml", ".rels")) and _declares_dtd(data):
+        _dtd(part, name)
     if key is not None:
         if len(_known) >= KNOWN_ENTRIES:
             del _known[next(iter(_known))]

@@ -391,8 +391,10 @@ def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
     else:
         pkg = open_package(data, name)
         fmt = _format(pkg.kind)
-        props, visible = fmt.identify(pkg.parts)
-        kind, read = pkg.kind, (lambda d, role: fmt.read(pkg.parts, d, role))
+        props = fmt.properties(pkg.parts)
+        # The visible code is only the fallback identity: searched for only when the properties lack one.
+        visible = None if normalise(props.get("fg_code", "")) else fmt.identify(pkg.parts)[1]
+        kind, read = pkg.kind, (lambda d, role: fmt.read(pkg.parts, d, role, identity=(props, visible)))
     code = normalise(props.get("fg_code", "")) or visible
     if not code:
         return Examined(FileResult(name, "review", sha, problems=(Problem(

@@ -880,6 +880,7 @@ class Book:
         self.strings = _memo("strings", parts.get("xl/sharedStrings.xml"), lambda _: self._shared_strings())
         self.date_styles = _memo("styles", parts.get("xl/styles.xml"), lambda _: frozenset(self._date_styles()))
         self._cells: dict[str, dict[tuple[int, int], str]] = {}
+        self._indexed: dict[str, dict] = {}  # sheet -> {(row, column): its <c> element}
         self.footers: dict[str, str] = {}
 
     def _workbook(self, _key) -> tuple[dict, dict, dt.datetime]:
@@ -929,16 +930,26 @@ class Book:
     def cells(self, sheet: str) -> dict[tuple[int, int], str]:
         """Non-empty cell texts of a sheet by (row, column)."""
         if sheet not in self._cells:
-            self._cells[sheet] = self._load(sheet)
+            self._cells[sheet] = {at: text for at, cell in self._index(sheet).items() if (text := self.value(cell))}
         return self._cells[sheet]
 
-    def _load(self, sheet: str) -> dict[tuple[int, int], str]:
-        """Parse one sheet's cells (and remember its header/footer text)."""
+    def cell(self, sheet: str, row: int, col: int) -> str:
+        """One cell's text ('' when empty), without working out the texts of all the others."""
+        if sheet in self._cells:
+            return self._cells[sheet].get((row, col), "")
+        cell = self._index(sheet).get((row, col))
+        return "" if cell is None else self.value(cell)
+
+    def _index(self, sheet: str) -> dict:
+        """Parse one sheet: its cells that hold something by (row, column); remember its header/footer text."""
+        if sheet in self._indexed:
+            return self._indexed[sheet]
         path = self.sheets.get(sheet, ("", False))[0]
+        out: dict = {}
+        self._indexed[sheet] = out
         if path not in self.parts:
-            return {}
+            return out
         root = parse_xml(self.parts[path])
-        out: dict[tuple[int, int], str] = {}
         r = 0
         columns = _COLUMNS
         for row in root.iter(_ROW):
@@ -950,9 +961,8 @@ class Book:
                     m = CELL_RE.match(ref)
                     col = columns[ref] = col_number(m.group(1)) if m else 0
                 c = col or c + 1
-                text = self.value(cell) if len(cell) else ""  # a cell without children holds no value
-                if text:
-                    out[(r, c)] = text
+                if len(cell):  # a cell without children holds no value
+                    out[(r, c)] = cell
         hf = root.find(f"{NS}headerFooter")
         self.footers[sheet] = " ".join(x.text or "" for x in hf) if hf is not None else ""
         return out
@@ -997,7 +1007,7 @@ class Book:
     def named(self, name: str) -> str | None:
         """The text of the cell a defined name points at ('' when empty), None when unresolvable."""
         where = self.resolve(name)
-        return None if where is None else self.cells(where[0]).get((where[1], where[2]), "")
+        return None if where is None else self.cell(*where)
 
     def visible_code(self) -> str | None:
         """A form code in the visible cells (then the page footers) of visible sheets."""
@@ -1019,7 +1029,8 @@ class Book:
         return {cells[(r, 1)]: cells.get((r, 2), "") for (r, c) in cells if c == 1 and cells[(r, 1)] in PROPS}
 
 
-def read(parts: dict[str, bytes], definition: FormDefinition | None = None, role: str | None = None) -> Extract:
+def read(parts: dict[str, bytes], definition: FormDefinition | None = None, role: str | None = None,
+         identity=None) -> Extract:
     """Everything a returned workbook says: identity, visible code, answers by defined name (else by row).
 
     Without a definition every fg.<key>.<field> name found is returned; with one, exactly the
@@ -1027,7 +1038,7 @@ def read(parts: dict[str, bytes], definition: FormDefinition | None = None, role
     gone are looked up in the layout (how="row").
     """
     book = _book(parts)
-    props, code = book_identity(book)
+    props, code = identity or book_identity(book)
     meta = {key: val for key, _ in META if (val := book.named(f"fg.meta.{key}")) is not None}
     if len(meta) < len(META):
         meta = {**meta_by_label(book), **meta}
@@ -1049,15 +1060,22 @@ _BOOK: list = [None, (), None]  # [parts, their (name, bytes) items, Book]: iden
 def _book(parts: dict[str, bytes]) -> Book:
     """The workbook of these exact parts, parsed once for identify() and read() of the same file."""
     cached, items, book = _BOOK
-    if cached is not parts or len(parts) != len(items) or any(parts.get(k) is not v for k, v in items):
+    if cached is not parts or (isinstance(parts, dict) and (  # a dict can change between calls; Parts cannot
+            len(parts) != len(items) or any(parts.get(k) is not v for k, v in items))):
         book = Book(parts)
-        _BOOK[:] = [parts, tuple(parts.items()), book]
+        _BOOK[:] = [parts, tuple(parts.items()) if isinstance(parts, dict) else (), book]
     return book
+
+
+def properties(parts: dict[str, bytes]) -> dict[str, str]:
+    """The identity properties alone: custom properties, the hidden _formgen rows filling in for lost ones."""
+    book = _book(parts)
+    return {**book.hidden_identity(), **read_custom(book.parts)}
 
 
 def book_identity(book: Book) -> tuple[dict[str, str], str | None]:
     """Custom properties (the hidden _formgen rows fill in for lost ones) and the visible code."""
-    return {**book.hidden_identity(), **read_custom(book.parts)}, book.visible_code()
+    return properties(book.parts), book.visible_code()
 
 
 def answers_by_name(book: Book) -> list[Found]:

@@ -166,3 +166,24 @@ def test_forked_readers_have_a_memory_ceiling(ws):
     p.start()
     p.join(30)
     assert q.get() == "MemoryError" and q.get() == intake_mod.WORKER_MB * 1024 * 1024
+
+
+@pytest.mark.parametrize("part, encoding, pad", [
+    ("word/settings.xml", "utf-8", 0),        # a part no reader opens
+    ("word/stylesWithEffects.xml", "utf-8", 0),  # a large one: only its prolog is inflated
+    ("word/styles.xml", "utf-8", 5000),       # a DTD behind a long comment in the prolog
+    ("word/fontTable.xml", "utf-16", 0),      # UTF-16 XML, where the bytes "<!DOCTYPE" never occur
+])
+def test_a_dtd_in_any_xml_part_is_refused(ws, tmp_path, part, encoding, pad):
+    def evil(name, data):
+        if name != part:
+            return data
+        text = data.decode("utf-8")
+        body = text[text.index("?>") + 2:] if text.startswith("<?xml") else text
+        prolog = f'<?xml version="1.0" encoding="{encoding.upper()}"?><!--{"x" * pad}-->'
+        return (prolog + "<!DOCTYPE w [<!ENTITY x 'y'>]>" + body).encode(encoding)
+
+    path = tmp_path / "dtd.docx"
+    path.write_bytes(rezip(good_form(ws), evil))
+    [r] = intake(ws, [path], keep=True).files
+    assert r.status == "rejected" and [p.code for p in r.problems] == ["FG208"] and part in r.problems[0].what
