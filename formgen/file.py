@@ -122,10 +122,14 @@ def open_package(data: bytes, name: str) -> Package:
         raise refuse("FG209", name, "the file lacks its main part (the document or workbook itself)",
                      "ask the sender to save the form again and send the new copy")
     names = [i.filename for i in infos if not i.is_dir()]
+    parts = Parts(zf, data, name, names)
     for i in infos:
         if i.filename.endswith((".xml", ".rels")) and not i.is_dir():
-            _check_prolog(zf, i, name, data)
-    return Package(kind, Parts(zf, data, name, names))
+            if i.file_size < PROLOG_STEP:
+                parts[i.filename]  # small: read whole now (and kept), which checks it
+            else:
+                _check_prolog(zf, i, name, data)
+    return Package(kind, parts)
 
 
 def _main_part(ct: bytes, main_type: str) -> str | None:
@@ -240,8 +244,8 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, data: b
     import zlib
 
     raw = _raw(data, info) if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) else None
-    if raw is None or info.file_size < PROLOG_STEP:
-        _read(zf, info.filename, name, data)  # small or unusual: read it whole (checked there)
+    if raw is None:
+        _read(zf, info.filename, name, data)  # unusual: read it whole (checked there)
         return
     d = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     head, feed = b"", raw

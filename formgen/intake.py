@@ -635,6 +635,9 @@ class _EngineTx:
         if rows:
             self.conn.execute(self.w.stmts[key][0], rows)
 
+    def insert_rows(self, key: str, rows: list[tuple]) -> None:
+        self.insert_many(key, [dict(zip(self.w.stmts[key][1], r)) for r in rows])
+
 
 class _SqliteTx:
     def __init__(self, w: Writer):
@@ -698,6 +701,17 @@ class _SqliteTx:
         if rows:
             self._run(self.w.sql[key][0], [self._args(key, r) for r in rows], many=True)
 
+    def insert_rows(self, key: str, rows: list[tuple]) -> None:
+        """Rows as tuples in the order of the statement's columns (the answers: one per field)."""
+        sql, names, _ = self.w.sql[key]
+        if names != self.w.stmts[key][1]:  # the compiled order is the declared one; should it not be, go by name
+            return self.insert_rows_by_name(key, rows)
+        if rows:
+            self._run(sql, rows, many=True)
+
+    def insert_rows_by_name(self, key: str, rows: list[tuple]) -> None:
+        self.insert_many(key, [dict(zip(self.w.stmts[key][1], r)) for r in rows])
+
 
 _WRITERS: dict = {}  # engine -> Writer (one per intake run)
 
@@ -730,9 +744,7 @@ def _store(tx, row, kind: str, answers, meta: dict, name: str, base: dict,
             fingerprint=row["fingerprint"], role=row["role"], round=row["round"], citizen_ref=row["citizen_ref"],
             format=kind, original_name=name, stored_name=stored_name, submitted_at=store.now(),
             filled_by=meta.get("filled_by"), filled_date=meta.get("date")))
-        tx.insert_many("answers", [
-            dict(submission_id=sub_id, item=a.key, field=a.field, value=a.value, raw=a.raw, how=a.how)
-            for a in answers])
+        tx.insert_rows("answers", [(sub_id, a.key, a.field, a.value, a.raw, a.how) for a in answers])  # _ANSWER order
         # as store.record_log
         tx.insert("log", dict(at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
                               detail=json.dumps({"file": name, "code": base["code"], "status": status},
@@ -777,7 +789,6 @@ def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | No
         write_private(target, src.read())
     else:
         if recorded and not planned.exists():
-            private_dir(planned.parent)
             target = _take(src.path, planned)
         else:
             target = _move(src.path, ws.intake / ("processed" if stored else "quarantine"), r.sha256)
@@ -804,7 +815,6 @@ def _unique(target: Path, sha: str = "") -> Path:
 
 
 def _move(path: Path, folder: Path, sha: str = "") -> Path | None:
-    private_dir(folder)
     return _take(path, _unique(folder / path.name, sha))
 
 
@@ -814,13 +824,20 @@ def _take(path: Path, target: Path) -> Path | None:
     A check-then-move would race with a parallel run, so the rename itself decides: on one file
     system it is atomic and exactly one run wins."""
     try:
-        os.rename(path, target)
+        try:
+            os.rename(path, target)
+        except FileNotFoundError:
+            if not os.path.lexists(path):
+                return None
+            private_dir(target.parent)  # the first file into processed/ or quarantine/ (or it was removed)
+            os.rename(path, target)
         return target
     except FileNotFoundError:
         return None
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
+    private_dir(target.parent)
     try:  # from another file system (a USB stick, a share): copy, then remove the original
         shutil.copy2(path, target)
     except FileNotFoundError:

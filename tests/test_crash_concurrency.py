@@ -118,3 +118,21 @@ def test_a_file_another_run_moved_after_this_run_read_it_is_not_an_error(ws):
     r = settle(ws, Source(src), FileResult(name, "duplicate", "0" * 64), store.connect(ws.db))
     assert r.status == "duplicate" and r.moved_to == ""  # the other run reports where it went
     assert states(ws)["processed"] == {name} and not states(ws)["waiting"]
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir() or os.stat("/dev/shm").st_dev == os.stat("/tmp").st_dev,
+                    reason="needs a second file system (/dev/shm)")
+def test_files_from_another_file_system_are_copied_then_removed(ws):
+    import tempfile
+
+    from formgen.intake import intake
+
+    (name,) = batch(ws, 1)
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as stick:  # a USB stick or a mounted share
+        src = Path(stick) / name
+        data = (ws.intake / name).read_bytes()
+        src.write_bytes(data)
+        (ws.intake / name).unlink()
+        [r] = intake(ws, [src]).files
+        assert r.status == "imported" and not src.exists()
+        assert (ws.intake / "processed" / name).read_bytes() == data
