@@ -334,15 +334,16 @@ def read(parts: dict[str, bytes], definition=None, role: str | None = None, iden
     root = _body(parts["word/document.xml"])
     found: list[Found] = []
     meta: dict[str, str] = {}
-    for sdt in root.iter(_SDT):
-        tag_el = sdt.find(_SDT_TAG)
-        tag = tag_el.get(_VAL, "") if tag_el is not None else ""
-        if not tag.startswith("fg:") or tag.count(":") != 2:
+    for tag_el in root.iter(_TAG):  # each control's w:tag (one pass in C, not a path search per control)
+        pr = tag_el.getparent()
+        sdt = pr.getparent() if pr.tag == _SDT_PR else None
+        tag = tag_el.get(_VAL, "")
+        if sdt is None or sdt.tag != _SDT or not tag.startswith("fg:") or tag.count(":") != 2:
             continue
         _, key, fld = tag.split(":")
         content = sdt.find(_SDT_CONTENT)
         raw = _text(content) if content is not None else ""
-        placeholder = sdt.find(_SDT_PLACEHOLDER) is not None or is_placeholder(raw)
+        placeholder = pr.find(_PLACEHOLDER) is not None or is_placeholder(raw)
         if key == "meta":
             meta[fld] = "" if placeholder else raw.strip()
         else:
@@ -356,8 +357,8 @@ def read(parts: dict[str, bytes], definition=None, role: str | None = None, iden
     return Extract(props, code, tuple(found), meta)
 
 
-_SDT, _SDT_TAG, _VAL = W + "sdt", f"{W}sdtPr/{W}tag", W + "val"
-_SDT_CONTENT, _SDT_PLACEHOLDER = W + "sdtContent", f"{W}sdtPr/{W}showingPlcHdr"
+_SDT, _SDT_PR, _TAG, _VAL = W + "sdt", W + "sdtPr", W + "tag", W + "val"
+_SDT_CONTENT, _PLACEHOLDER = W + "sdtContent", W + "showingPlcHdr"
 _FIELD_KEYS: dict = {}  # (id(definition), role) -> (definition, its (key, field) pairs)
 
 

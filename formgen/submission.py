@@ -42,7 +42,8 @@ class Reading:
 
 def clean_text(text: str) -> str:
     """Free text as stored: NFC, no control characters, no NBSP, trimmed."""
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u2002", " ")
+    if not text.isascii():  # NBSP, en space and decomposed letters are never ASCII
+        text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u2002", " ")
     return text.translate(CONTROL_CHARS).strip()
 
 
@@ -60,14 +61,14 @@ def interpret(x: Extract, d: FormDefinition, role: str, file_name: str) -> Readi
         if not founds:
             answers.append(Answer(af.key, af.field, None, "", "missing"))
             continue
-        filled = [f for f in founds if not f.placeholder and clean_text(f.raw)]
-        if len({clean_text(f.raw) for f in filled}) > 1:
+        texts = [text for f in founds if not f.placeholder and (text := clean_text(f.raw))]
+        if len(set(texts)) > 1:
             problems.append(Problem("FG224", where, f"the field appears {len(founds)} times with different values "
-                                    f"({', '.join(sorted({clean_text(f.raw) for f in filled}))}) — a copied row?",
+                                    f"({', '.join(sorted(set(texts)))}) — a copied row?",
                                     "delete the copied row so each indicator appears once, then import again"))
             continue
-        f = (filled or founds)[0]
-        value, problem = parse_value(clean_text(f.raw) if filled else "", af, d, where)
+        f = next((f for f in founds if not f.placeholder and clean_text(f.raw)), founds[0]) if texts else founds[0]
+        value, problem = parse_value(texts[0] if texts else "", af, d, where)
         if problem:
             problems.append(problem)
         else:
