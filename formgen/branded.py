@@ -9,32 +9,31 @@ import re
 MINUS = "−"
 
 
-def render(ws, template: str, ctx: dict, images: dict | None = None, title: str = "") -> bytes:
-    """Fill a template (the workspace's copy first) with the logo, PNG images {key: (png, width_mm)}, autoescaped."""
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+def render(ws, template: str, ctx: dict, images: dict | None = None, title: str = "", props: bool = True) -> bytes:
+    """Fill a template (the workspace's copy first) with the logo, PNG images {key: (png, width_mm)}, autoescaped.
 
-    from .docx import ACCENT
-    from .ooxml import read_parts, write_parts
+    props: also set the document's title (title), author and last editor (the organisation).
+    """
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    from .prepared import prepared
     from .templates import template_path
 
-    tpl = DocxTemplate(str(template_path(template, ws)))
     org = ws.config.organisation
+    prep = prepared(template_path(template, ws), org.colour)
+    tpl = prep.template()
     ctx = {"org": {"name": org.name, "unit": org.unit, "contact": org.contact},
            "printed": dt.date.today().strftime("%d-%m-%Y"), **ctx}
     for key, (png, width) in (images or {}).items():
         ctx[key] = InlineImage(tpl, io.BytesIO(png), width=Mm(width)) if png else ""
     logo = ws.logo
     ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
-    tpl.render(ctx, autoescape=True)
-    props = tpl.docx.core_properties
-    props.title, props.author, props.last_modified_by = title, org.name, org.name
-    buf = io.BytesIO()
-    tpl.save(buf)
-    parts = read_parts(buf.getvalue())
-    parts["word/styles.xml"] = parts["word/styles.xml"].replace(
-        f'w:val="{ACCENT}"'.encode(), f'w:val="{org.colour.lstrip("#")}"'.encode())
-    return write_parts(parts)
+    tpl.render(ctx, jinja_env=prep.env, autoescape=True)
+    if props:
+        core = tpl.docx.core_properties
+        core.title, core.author, core.last_modified_by = title, org.name, org.name
+    return prep.finish(tpl)
 
 
 def slug(text: str) -> str:

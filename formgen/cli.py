@@ -56,15 +56,26 @@ class Ctx:
         from .workspace import find
 
         ws = find(self.workspace_arg)
-        if not self.db:
-            from .workspace import network_share
-
-            kind = network_share(ws.db_path.parent)
-            if kind:
-                click.secho(f"warning: the database {ws.db_path} is on a network share ({kind}); SQLite's locking is "
-                            "not safe there: keep the workspace on a local disk or use --db with a database server",
-                            fg="yellow", err=True)
+        self._warn_network_share(ws.root)
         return replace(ws, db_url=self.db) if self.db else ws
+
+    def root(self) -> Path:
+        """The workspace folder, checked as workspace() checks it, without loading its settings (fast)."""
+        from .workspace import checked
+
+        root = checked(self.workspace_arg)
+        self._warn_network_share(root)
+        return root
+
+    def _warn_network_share(self, root: Path) -> None:
+        if not self.db:
+            from .workspace import DB, network_share
+
+            kind = network_share(root)
+            if kind:
+                click.secho(f"warning: the database {root / DB} is on a network share ({kind}); SQLite's "
+                            "locking is not safe there: keep the workspace on a local disk or use --db with a "
+                            "database server", fg="yellow", err=True)
 
 
 @click.group(cls=ExampleLastGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -129,14 +140,11 @@ def forms_list(obj: Ctx) -> None:
     Example:
       formgen forms list
     """
-    from .forms import available
+    from .forms import listing
+    from .workspace import FORMS
 
-    forms_dir = _optional_forms_dir(obj)
-    rows = [("id", "version", "kind", "respondents", "items", "source")]
-    for fid, lf in available(forms_dir).items():
-        d = lf.definition
-        n = len(d.items) or sum(g.rows for g in d.groups)
-        rows.append((fid, d.version, d.kind, ", ".join(d.respondents), str(n), "built-in" if lf.builtin else lf.source.name))
+    root = _optional(obj, obj.root)
+    rows = [("id", "version", "kind", "respondents", "items", "source"), *listing(root / FORMS if root else None)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -155,7 +163,8 @@ def forms_show(obj: Ctx, form_id: str) -> None:
     from .forms import get
     from .outline import outline
 
-    click.echo(outline(get(form_id, _optional_forms_dir(obj)).definition))
+    ws = _optional(obj, obj.workspace)
+    click.echo(outline(get(form_id, ws.forms_dir if ws else None).definition))
 
 
 @forms.command("check")
@@ -173,10 +182,10 @@ def forms_check(file: str) -> None:
     click.echo(f"OK: {d.id} version {d.version} ({d.kind}), {len(d.fields())} answer fields, fingerprint {d.fingerprint}")
 
 
-def _optional_forms_dir(obj: Ctx) -> Path | None:
-    """The workspace's forms/ when there is a workspace; presets alone otherwise."""
+def _optional(obj: Ctx, find):
+    """find() (obj.workspace or obj.root) when there is a workspace; None (the presets alone) otherwise."""
     try:
-        return obj.workspace().forms_dir
+        return find()
     except FormgenError:
         if obj.workspace_arg:
             raise

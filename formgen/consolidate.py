@@ -64,24 +64,29 @@ def _definitions(conn) -> dict[str, _Def]:
     return defs
 
 
-def _labels(conn, defs: dict[str, _Def], citizen_ref: str | None) -> dict[str, str]:
-    """One label per key: the one in the form of the latest round (then latest import) that has the key."""
+def _labels(conn, defs: dict[str, _Def], citizen_ref: str | None, own: bool = False) -> dict:
+    """One label per key: the one in the form of the latest round (then latest import) that has the key.
+
+    own: a dict of such labels per citizen, each from the citizen's own forms only.
+    """
     s = store.submissions
-    q = (select(s.c.fingerprint).where(s.c.status == "imported", s.c.citizen_ref.is_not(None))
+    q = (select(s.c.citizen_ref, s.c.fingerprint).where(s.c.status == "imported", s.c.citizen_ref.is_not(None))
          .order_by(s.c.round, s.c.submitted_at, s.c.id))
     if citizen_ref is not None:
         q = q.where(s.c.citizen_ref == citizen_ref)
-    labels: dict[str, str] = {}
-    for fingerprint in conn.execute(q).scalars():
-        labels.update(defs[fingerprint].labels)
+    labels: dict = {}
+    for ref, fingerprint in conn.execute(q):
+        (labels.setdefault(ref, {}) if own else labels).update(defs[fingerprint].labels)
     return labels
 
 
-def _context(engine, citizen_ref: str | None, scores: bool):
-    """(definitions, harmonised labels, answer rows) in one read."""
+def _context(engine, citizen_ref: str | None, scores: bool, own_labels: bool = False):
+    """(definitions, labels of a citizen ref, answer rows) in one read."""
     with engine.connect() as conn:
         defs = _definitions(conn)
-        return defs, _labels(conn, defs, citizen_ref), _answers(conn, citizen_ref, scores)
+        labels = _labels(conn, defs, citizen_ref, own_labels)
+        return defs, (lambda ref: labels.get(ref, {})) if own_labels else (lambda ref: labels), \
+            _answers(conn, citizen_ref, scores)
 
 
 def _answers(conn, citizen_ref: str | None, scores: bool) -> list:
@@ -120,9 +125,13 @@ def _ordered(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return df
 
 
-def load_scores(engine, citizen_ref: str | None = None) -> pd.DataFrame:
-    """One row per imported submission × scored item, with now/goal as steps (see SCORE_COLUMNS)."""
-    defs, labels, answers = _context(engine, citizen_ref, scores=True)
+def load_scores(engine, citizen_ref: str | None = None, own_labels: bool = False) -> pd.DataFrame:
+    """One row per imported submission × scored item, with now/goal as steps (see SCORE_COLUMNS).
+
+    Every citizen's rows (or one citizen's). Labels are harmonised across all the forms read; with
+    own_labels, across each citizen's own forms, as load_scores(engine, ref) has them for each ref.
+    """
+    defs, labels_of, answers = _context(engine, citizen_ref, True, own_labels)
     rows: dict[tuple, dict] = {}
     names: dict[tuple, str] = {}
     for r in answers:
@@ -136,7 +145,7 @@ def load_scores(engine, citizen_ref: str | None = None) -> pd.DataFrame:
         row = rows.setdefault(key, dict(
             citizen_ref=r["citizen_ref"], round=r["round"], respondent=r["role"], form=r["form"],
             form_version=r["form_version"], item=r["item"], label=block if r["item"] in d.groups else
-            labels.get(r["item"], block), now=math.nan, goal=math.nan, dont_know=False, steps=d.steps,
+            labels_of(r["citizen_ref"]).get(r["item"], block), now=math.nan, goal=math.nan, dont_know=False, steps=d.steps,
             submitted_at=r["submitted_at"], _sub=r["id"], _pos=pos))
         row[r["field"]] = _step(r["value"])
         if r["field"] == "now":
@@ -149,9 +158,9 @@ def load_scores(engine, citizen_ref: str | None = None) -> pd.DataFrame:
     return df.astype({"now": float, "goal": float, "dont_know": bool, "steps": int})
 
 
-def load_texts(engine, citizen_ref: str | None = None) -> pd.DataFrame:
-    """One row per non-empty text answer of an imported submission (see TEXT_COLUMNS)."""
-    defs, labels, answers = _context(engine, citizen_ref, scores=False)
+def load_texts(engine, citizen_ref: str | None = None, own_labels: bool = False) -> pd.DataFrame:
+    """One row per non-empty text answer of an imported submission (see TEXT_COLUMNS; own_labels as load_scores)."""
+    defs, labels_of, answers = _context(engine, citizen_ref, False, own_labels)
     rows = []
     for r in answers:
         text = r["value"].strip()
@@ -159,7 +168,8 @@ def load_texts(engine, citizen_ref: str | None = None) -> pd.DataFrame:
             continue
         pos, block, label, _ = defs[r["fingerprint"]].fields.get((r["item"], r["field"]), (10**6, r["item"], r["field"], ""))
         rows.append(dict(citizen_ref=r["citizen_ref"], round=r["round"], respondent=r["role"], form=r["form"],
-                         item=r["item"], item_label=labels.get(r["item"], block), field=r["field"], field_label=label,
+                         item=r["item"], item_label=labels_of(r["citizen_ref"]).get(r["item"], block), field=r["field"],
+                         field_label=label,
                          text=text, submitted_at=r["submitted_at"], _sub=r["id"], _pos=pos))
     return _ordered(rows, TEXT_COLUMNS + ["submitted_at"]).drop(columns=["submitted_at"])
 
@@ -216,39 +226,47 @@ def _status(goal: float, before: float, after: float) -> str:
     return "partly" if before == before and before < after else "not yet"
 
 
+def _groups(records: list[dict], keys: list[str]) -> list[list[dict]]:
+    """Records grouped by keys, groups in order of first appearance (as groupby(sort=False))."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault(tuple(r[k] for k in keys), []).append(r)
+    return list(groups.values())
+
+
 def delmaal(scores: pd.DataFrame) -> pd.DataFrame:
     """Each goal set in round k against 'now' in the next later round where this respondent gave one."""
-    df = progression(scores)
     rows = []
-    for _, g in df.groupby(KEYS, sort=False):
-        g = g.sort_values("round")
-        for i, r in enumerate(g.itertuples(index=False)):
-            after = g.iloc[i + 1:]
-            after = after[after["now"].notna()]
-            if r.goal != r.goal or after.empty:
+    for g in _groups(progression(scores).to_dict("records"), KEYS):
+        g.sort(key=lambda r: r["round"])  # one row per round (progression keeps the latest)
+        for i, r in enumerate(g):
+            a = next((later for later in g[i + 1:] if later["now"] == later["now"]), None)
+            if r["goal"] != r["goal"] or a is None:
                 continue
-            a = after.iloc[0]
-            rows.append(dict(citizen_ref=r.citizen_ref, item=r.item, label=a["label"], respondent=r.respondent,
-                             round=r.round, next_round=a["round"], goal=r.goal, now_before=r.now, now_after=a["now"],
-                             status=_status(r.goal_pct, r.now_pct, a["now_pct"])))
+            rows.append(dict(citizen_ref=r["citizen_ref"], item=r["item"], label=a["label"], respondent=r["respondent"],
+                             round=r["round"], next_round=a["round"], goal=r["goal"], now_before=r["now"],
+                             now_after=a["now"], status=_status(r["goal_pct"], r["now_pct"], a["now_pct"])))
     out = pd.DataFrame(rows, columns=DELMAAL_COLUMNS)
     return out.astype({"round": int, "next_round": int, "goal": float, "now_before": float, "now_after": float})
 
 
-def _agree(g: pd.DataFrame, large: float) -> dict:
+def _agree(g: list[dict], large: float) -> dict:
     """One agreement row from the valued scores of one citizen × item × round."""
-    g = g.sort_values("respondent", key=lambda c: c.map(_role_order), kind="stable")
-    pct = g["now_pct"].round(PRECISION)
+    import numpy as np
+
+    g = sorted(g, key=lambda r: _role_order(r["respondent"]))
+    who = [r["respondent"] for r in g]
+    now = [r["now"] for r in g]
+    pct = np.round(np.array([r["now_pct"] for r in g], dtype=float), PRECISION)
     spread = pct.max() - pct.min()
-    same_scale = g["steps"].nunique() == 1
-    row = dict(citizen_ref=g["citizen_ref"].iat[0], item=g["item"].iat[0], label=g["label"].iat[-1],
-               round=g["round"].iat[0], respondents=", ".join(g["respondent"]),
-               spread_steps=g["now"].max() - g["now"].min() if same_scale else math.nan,
-               spread_pct=round(spread, PRECISION), highest=g["respondent"].iat[pct.argmax()] if spread else None,
-               lowest=g["respondent"].iat[pct.argmin()] if spread else None, large=bool(spread >= large),
-               bands=", ".join(f"{w}:{band(p)}" for w, p in zip(g["respondent"], pct)))
+    same_scale = len({r["steps"] for r in g}) == 1
+    row = dict(citizen_ref=g[0]["citizen_ref"], item=g[0]["item"], label=g[-1]["label"], round=g[0]["round"],
+               respondents=", ".join(who), spread_steps=max(now) - min(now) if same_scale else math.nan,
+               spread_pct=round(spread, PRECISION), highest=who[int(pct.argmax())] if spread else None,
+               lowest=who[int(pct.argmin())] if spread else None, large=bool(spread >= large),
+               bands=", ".join(f"{w}:{band(p)}" for w, p in zip(who, pct.tolist())))
     row.update({w: math.nan for w in ROLES})
-    row.update(dict(zip(g["respondent"], g["now"])))
+    row.update(dict(zip(who, now)))
     return row
 
 
@@ -256,8 +274,8 @@ def agreement(scores: pd.DataFrame, large: float = 20.0) -> pd.DataFrame:
     """Per citizen × item × round with two or more 'now' scores: spread, who is highest/lowest, common bands."""
     df = _latest(scores)
     df = df[df["now"].notna()].assign(now_pct=lambda d: normalise(d["now"], d["steps"]))
-    rows = [_agree(g, large) for _, g in df.groupby(["citizen_ref", "item", "round"], sort=False)
-            if g["respondent"].nunique() >= 2]
+    rows = [_agree(g, large) for g in _groups(df.to_dict("records"), ["citizen_ref", "item", "round"])
+            if len({r["respondent"] for r in g}) >= 2]
     out = pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
     out = out.astype({"round": int, "spread_steps": float, "spread_pct": float, "large": bool, **dict.fromkeys(ROLES, float)})
     return out.sort_values(["citizen_ref", "round"], kind="stable").reset_index(drop=True)

@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
-from pydantic import ValidationError
-
-from .definition import FormDefinition
 from .errors import FormgenError, Problem, fail
 
+if TYPE_CHECKING:  # YAML and pydantic are imported when a definition is parsed, not by `forms list` from the cache
+    import yaml
+
+    from .definition import FormDefinition
+
 PRESET_DIR = Path(__file__).parent / "presets"
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~20x faster
 
 FIXES = {
     "missing": "add this field",
@@ -35,8 +36,16 @@ class LoadedForm:
     builtin: bool
 
 
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~20x faster
+
+
 def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
     """Map each YAML path (keys and list indices) to its 1-based line number."""
+    import yaml
+
     out = {} if out is None else out
     out.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
@@ -59,8 +68,13 @@ def _where(source: str, loc: tuple, lines: dict[tuple, int]) -> str:
 
 def parse(text: str, source: str = "<form>") -> FormDefinition:
     """Parse YAML text into a FormDefinition, or raise FormgenError naming file, path and fix."""
+    import yaml
+    from pydantic import ValidationError
+
+    from .definition import FormDefinition
+
     try:
-        data = yaml.load(text, Loader=LOADER)
+        data = yaml.load(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}" + (f" (line {mark.line + 1}, column {mark.column + 1})" if mark else "")
@@ -73,7 +87,7 @@ def parse(text: str, source: str = "<form>") -> FormDefinition:
         return FormDefinition.model_validate(data)
     except ValidationError as exc:
         # Line numbers only when they are needed: composing the node tree is the slow part.
-        node = yaml.compose(text, Loader=LOADER)
+        node = yaml.compose(text, Loader=_loader())
         lines = _line_map(node) if node is not None else {}
         problems = []
         for err in exc.errors(include_url=False):
@@ -97,28 +111,71 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 def load_file(path: Path) -> FormDefinition:
     """Load one definition file."""
+    return parse(_read(path), str(path))
+
+
+def _read(path: Path) -> str:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise fail("FG110", str(path), f"cannot read the file ({exc.__class__.__name__}: {exc})",
                    "check the path and that the file is saved as UTF-8 text")
-    return parse(text, str(path))
+
+
+def definition_files(forms_dir: Path | None = None) -> list[tuple[Path, bool]]:
+    """(file, built-in) of every definition, in the order they are loaded: the presets, then the workspace's own."""
+    files = [(path, True) for path in sorted(PRESET_DIR.glob("*.yaml"))]
+    if forms_dir and forms_dir.is_dir():
+        files += [(path, False) for path in sorted([*forms_dir.glob("*.yaml"), *forms_dir.glob("*.yml")])]
+    return files
+
+
+def _check_new(form_id: str, path: Path, taken: Path | None) -> None:
+    """A workspace's form may not reuse an id that is already taken."""
+    if taken is not None:
+        raise fail("FG113", str(path), f"form id '{form_id}' is already used by {taken.name}",
+                   "give your form its own id (e.g. add your municipality's name)")
 
 
 def available(forms_dir: Path | None = None) -> dict[str, LoadedForm]:
     """Every form by id: the presets, then the workspace's own (which may not reuse a preset id)."""
     found: dict[str, LoadedForm] = {}
-    for path in sorted(PRESET_DIR.glob("*.yaml")):
+    for path, builtin in definition_files(forms_dir):
         d = load_file(path)
-        found[d.id] = LoadedForm(d, path, True)
-    if forms_dir and forms_dir.is_dir():
-        for path in sorted([*forms_dir.glob("*.yaml"), *forms_dir.glob("*.yml")]):
-            d = load_file(path)
-            if d.id in found:
-                raise fail("FG113", str(path), f"form id '{d.id}' is already used by {found[d.id].source.name}",
-                           "give your form its own id (e.g. add your municipality's name)")
-            found[d.id] = LoadedForm(d, path, False)
+        if not builtin:
+            _check_new(d.id, path, found[d.id].source if d.id in found else None)
+        found[d.id] = LoadedForm(d, path, builtin)
     return found
+
+
+def summary(d: FormDefinition) -> list[str]:
+    """What `formgen forms list` shows of a definition: id, version, kind, respondents, number of items."""
+    return [d.id, d.version, d.kind, ", ".join(d.respondents), str(len(d.items) or sum(g.rows for g in d.groups))]
+
+
+def listing(forms_dir: Path | None = None) -> list[tuple[str, ...]]:
+    """The summary and source ('built-in' or the file name) of every form, as available() finds them.
+
+    The same files, order, checks and errors as available(). A summary depends only on the file's
+    text, so it is remembered (formgen.cache) and a text seen before is neither parsed nor validated.
+    """
+    from . import cache
+
+    rows, taken = [], {}
+    try:
+        for path, builtin in definition_files(forms_dir):
+            text = _read(path)
+            row = cache.recall("forms", text)
+            if not (isinstance(row, list) and len(row) == 5 and all(isinstance(c, str) for c in row)):
+                row = summary(parse(text, str(path)))
+                cache.remember("forms", text, row)
+            if not builtin:
+                _check_new(row[0], path, taken.get(row[0]))
+            taken[row[0]] = path
+            rows.append((*row, "built-in" if builtin else path.name))
+    finally:
+        cache.save()
+    return rows
 
 
 def get(form_id: str, forms_dir: Path | None = None) -> LoadedForm:

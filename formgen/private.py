@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -23,6 +22,8 @@ def private_dir(path: Path) -> Path:
 
 def write_private(path: Path, data: bytes) -> Path:
     """Write a file atomically with mode 0600 (a crash never leaves half a file)."""
+    import tempfile
+
     path = Path(path)
     private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import math
 from dataclasses import dataclass
@@ -34,33 +33,55 @@ class ReportResult:
 
 @dataclass(frozen=True)
 class Data:
-    """Everything the report needs about one citizen, consolidated."""
+    """Everything the report needs about one citizen, consolidated: rows as dicts (consolidate's *_COLUMNS)."""
 
     citizen: dict
-    scores: object  # pandas DataFrames from consolidate
-    progression: object
-    agreement: object
-    delmaal: object
-    texts: object
+    scores: list[dict]
+    progression: list[dict]
+    agreement: list[dict]
+    delmaal: list[dict]
+    texts: list[dict]
     rounds: list[int]
     dates: dict[int, str]
 
 
 def load(engine, ref: str, round_no: int | None = None) -> Data:
     """Consolidated data for one citizen (up to round_no), or a clear error when there is none."""
-    from . import consolidate as c
-
-    scores = c.load_scores(engine, ref)
-    scores = scores[~scores["form"].isin(_kompetencekort_forms(engine))]
-    texts = c.load_texts(engine, ref)
-    if round_no is not None:
-        scores, texts = scores[scores["round"] <= round_no], texts[texts["round"] <= round_no]
-    if scores.empty:
+    found = load_all(engine, round_no, ref)
+    if ref not in found:
         raise fail("FG160", ref, "no imported scores for this citizen" + (f" up to round {round_no}" if round_no else ""),
                    "import the returned forms first (formgen intake), and check the ref with 'formgen status'")
-    rounds = sorted(int(r) for r in scores["round"].unique())
-    return Data(_citizen(engine, ref), scores, c.progression(scores), c.agreement(scores), c.delmaal(scores),
-                texts, rounds, _dates(engine, ref))
+    return found[ref]
+
+
+def load_all(engine, round_no: int | None = None, ref: str | None = None) -> dict[str, Data]:
+    """Consolidated data of every citizen with imported scores (up to round_no), or of one: one read, one consolidation.
+
+    Each citizen's data is what consolidating that citizen alone gives: consolidation works per
+    citizen, and labels come from the citizen's own forms (own_labels).
+    """
+    from . import consolidate as c
+
+    scores = c.load_scores(engine, ref, own_labels=True)
+    scores = scores[~scores["form"].isin(_kompetencekort_forms(engine))]
+    texts = c.load_texts(engine, ref, own_labels=True)
+    if round_no is not None:
+        scores, texts = scores[scores["round"] <= round_no], texts[texts["round"] <= round_no]
+    progression, agreement, delmaal = (_by_citizen(f(scores)) for f in (c.progression, c.agreement, c.delmaal))
+    texts = _by_citizen(texts)
+    citizens, dates = _citizens(engine, ref), _dates(engine, ref)
+    return {r: Data(citizen=citizens.get(r) or _citizen_row(r, {}), scores=own, progression=progression.get(r, []),
+                    agreement=agreement.get(r, []), delmaal=delmaal.get(r, []), texts=texts.get(r, []),
+                    rounds=sorted({int(x["round"]) for x in own}), dates=dates.get(r, {}))
+            for r, own in _by_citizen(scores).items()}
+
+
+def _by_citizen(frame) -> dict[str, list[dict]]:
+    """A frame's rows as dicts (Python values), by citizen, in the frame's order."""
+    out: dict[str, list[dict]] = {}
+    for row in frame.to_dict("records"):
+        out.setdefault(row["citizen_ref"], []).append(row)
+    return out
 
 
 def _kompetencekort_forms(engine) -> set[str]:
@@ -69,24 +90,36 @@ def _kompetencekort_forms(engine) -> set[str]:
                 if json.loads(d).get("kind") == "kompetencekort"}
 
 
-def _citizen(engine, ref: str) -> dict:
+def _citizens(engine, ref: str | None = None) -> dict[str, dict]:
+    """What the report shows about each citizen (or one), by ref."""
+    q = select(store.citizens)
+    if ref is not None:
+        q = q.where(store.citizens.c.citizen_ref == ref)
     with engine.connect() as conn:
-        row = conn.execute(select(store.citizens).where(store.citizens.c.citizen_ref == ref)).mappings().first()
-    row = dict(row) if row else {}
+        return {row["citizen_ref"]: _citizen_row(row["citizen_ref"], row) for row in conn.execute(q).mappings()}
+
+
+def _citizen_row(ref: str, row) -> dict:
     return {"ref": ref, "name": row.get("name") or ref, "company": row.get("company") or "–",
             "mentor": row.get("mentor") or "–", "consultant": row.get("consultant") or "–",
             "programme": row.get("programme") or "–"}
 
 
-def _dates(engine, ref: str) -> dict[int, str]:
-    """The date written on the forms of each round (the metadata field), else the import date."""
+def _dates(engine, ref: str | None = None) -> dict[str, dict[int, str]]:
+    """Per citizen: the date written on the forms of each round (the metadata field), else the import date."""
     s = store.submissions
+    q = select(s.c.citizen_ref, s.c.round, s.c.filled_date, s.c.submitted_at).where(s.c.status == "imported")
+    if ref is not None:
+        q = q.where(s.c.citizen_ref == ref)
+    by: dict[str, list] = {}
     with engine.connect() as conn:
-        rows = conn.execute(select(s.c.round, s.c.filled_date, s.c.submitted_at).where(
-            s.c.citizen_ref == ref, s.c.status == "imported")).all()
-    out: dict[int, str] = {}
-    for rnd, filled, submitted in sorted(rows, key=lambda r: (r[0] or 0)):
-        out.setdefault(rnd, filled or (submitted or "")[:10])
+        for who, *row in conn.execute(q.order_by(s.c.id)):
+            by.setdefault(who, []).append(row)
+    out: dict[str, dict[int, str]] = {}
+    for who, rows in by.items():
+        days = out[who] = {}
+        for rnd, filled, submitted in sorted(rows, key=lambda r: (r[0] or 0)):
+            days.setdefault(rnd, filled or (submitted or "")[:10])
     return out
 
 
@@ -94,29 +127,36 @@ def _dates(engine, ref: str) -> dict[int, str]:
 
 def _items(data: Data) -> list[tuple[str, str]]:
     """(key, label) of every indicator, in form order."""
-    return list(dict.fromkeys(zip(data.scores["item"], data.scores["label"])))
+    return list(dict.fromkeys((s["item"], s["label"]) for s in data.scores))
 
 
 def _fmt(v: float) -> str:
     return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else str(int(round(v)))
 
 
+def _by_round(rows: list[dict]) -> list[dict]:
+    """Rows in the order DataFrame.sort_values("round") gives them (numpy's quicksort, not stable)."""
+    import numpy as np
+
+    order = np.array([r["round"] for r in rows], dtype=np.int64).argsort(kind="quicksort")
+    return [rows[i] for i in order]
+
+
 def score_rows(data: Data) -> list[dict]:
     """Latest 'now' per indicator and respondent, with an arrow for the change since the round before."""
-    prog = data.progression
     latest = data.rounds[-1]
     rows = []
     for key, label in _items(data):
         row = {"label": label}
         for who in ROLES:
-            p = prog[(prog["item"] == key) & (prog["respondent"] == who)].sort_values("round")
-            p = p[p["now"].notna()] if not p.empty else p
-            if p.empty:
-                dk = data.scores[(data.scores["item"] == key) & (data.scores["respondent"] == who)
-                                 & (data.scores["round"] == latest)]
-                row[who] = "ved ikke" if not dk.empty and bool(dk["dont_know"].any()) else "–"
+            valued = sorted((p for p in data.progression if p["item"] == key and p["respondent"] == who
+                             and p["now"] == p["now"]), key=lambda p: p["round"])  # one row per round
+            if not valued:
+                dk = any(s["dont_know"] for s in data.scores
+                         if s["item"] == key and s["respondent"] == who and s["round"] == latest)
+                row[who] = "ved ikke" if dk else "–"
                 continue
-            last = p.iloc[-1]
+            last = valued[-1]
             change = last["change_prev"]
             arrow = "" if change != change else ("↑ +" if change > 0 else "↓ −" if change < 0 else "→ ")
             text = _fmt(last["now"]) + (f"  {arrow}{_fmt(abs(change))}" if arrow and change else ("  →" if arrow else ""))
@@ -129,10 +169,10 @@ def score_rows(data: Data) -> list[dict]:
 
 def agreement_lines(data: Data) -> list[tuple[bool, str]]:
     """Plain Danish sentences about the latest round: (is the difference large, sentence)."""
-    agr = data.agreement
-    latest = agr[agr["round"] == data.rounds[-1]] if not agr.empty else agr
     out, agreed = [], []
-    for _, a in latest.iterrows():
+    for a in data.agreement:
+        if a["round"] != data.rounds[-1]:
+            continue
         hi, lo = a["highest"], a["lowest"]
         label = a["label"][0].lower() + a["label"][1:]
         if a["large"]:
@@ -160,28 +200,29 @@ def _quoted(labels: list[str]) -> str:
     return _and([f"»{lb}«" for lb in labels])
 
 
+def _last_delmaal(data: Data) -> list[dict]:
+    """The delmål judged in the latest round that judged any."""
+    last = max((d["next_round"] for d in data.delmaal), default=None)
+    return [d for d in data.delmaal if d["next_round"] == last]
+
+
 def delmaal_rows(data: Data) -> list[dict]:
     """The delmål set in the round before the latest, and whether the latest round reached them."""
-    dm = data.delmaal
-    if dm.empty:
-        return []
-    dm = dm[dm["next_round"] == dm["next_round"].max()]
     order = {key: n for n, (key, _) in enumerate(_items(data))}
-    dm = dm.assign(_o=dm["item"].map(order), _r=dm["respondent"].map(ROLES.index)).sort_values(["_o", "_r"])
+    dm = sorted(_last_delmaal(data), key=lambda d: (order.get(d["item"], math.inf), ROLES.index(d["respondent"])))
     return [{"label": d["label"], "who": WHO[d["respondent"]], "goal": f"{_fmt(d['goal'])} (runde {int(d['round'])})",
              "after": f"{_fmt(d['now_after'])} (runde {int(d['next_round'])})", "status": STATUS[d["status"]]}
-            for _, d in dm.iterrows()]
+            for d in dm]
 
 
 def aftale_rows(data: Data) -> list[dict]:
     """The arbejdsaftale per round, the konsulent's version first, else the mentor's."""
-    t = data.texts
-    t = t[t["item"] == AFTALE] if not t.empty else t
+    t = [x for x in data.texts if x["item"] == AFTALE]
     rows = []
-    for rnd in sorted(t["round"].unique()) if not t.empty else []:
-        r = t[t["round"] == rnd]
-        who = next((w for w in ("konsulent", "mentor", "borger") if (r["respondent"] == w).any()), None)
-        vals = dict(zip(r[r["respondent"] == who]["field"], r[r["respondent"] == who]["text"]))
+    for rnd in sorted({x["round"] for x in t}):
+        r = [x for x in t if x["round"] == rnd]
+        who = next((w for w in ("konsulent", "mentor", "borger") if any(x["respondent"] == w for x in r)), None)
+        vals = {x["field"]: x["text"] for x in r if x["respondent"] == who}
         rows.append({"round": int(rnd), "hours": vals.get("timer_nu", "–"), "next": vals.get("timer_naeste", "–"),
                      "tasks": vals.get("opgaver", ""), "changes": vals.get("aendringer", "")})
     return rows
@@ -189,18 +230,15 @@ def aftale_rows(data: Data) -> list[dict]:
 
 def text_groups(data: Data) -> list[dict]:
     """Text answers grouped by indicator (or section), then respondent and round."""
-    t = data.texts
-    if t.empty:
-        return []
-    t = t[t["item"] != AFTALE]
+    t = [x for x in data.texts if x["item"] != AFTALE]
     order = {key: n for n, (key, _) in enumerate(_items(data))}
-    keys = sorted(dict.fromkeys(t["item"]), key=lambda k: order.get(k, len(order)))
+    keys = sorted(dict.fromkeys(x["item"] for x in t), key=lambda k: order.get(k, len(order)))
     groups = []
     for key in keys:
-        g = t[t["item"] == key].assign(_r=lambda x: x["respondent"].map(ROLES.index)).sort_values(["_r", "round"])
-        groups.append({"label": g.iloc[0]["item_label"], "answers": [
+        g = sorted((x for x in t if x["item"] == key), key=lambda x: (ROLES.index(x["respondent"]), x["round"]))
+        groups.append({"label": g[0]["item_label"], "answers": [
             {"who": WHO[r["respondent"]], "round": int(r["round"]), "field": r["field_label"], "text": _da_date(r["text"])}
-            for _, r in g.iterrows()]})
+            for r in g]})
     return groups
 
 
@@ -212,13 +250,17 @@ def _da_date(text: str) -> str:
     return f"{m.group(3)}-{m.group(2)}-{m.group(1)}" if m else text
 
 
+def _steps(data: Data) -> int:
+    return int(max(s["steps"] for s in data.scores))
+
+
 def journal(data: Data) -> list[str]:
     """A draft journalnotat: a few neutral paragraphs on progression, agreement and the next delmål."""
     c, latest, first = data.citizen, data.rounds[-1], data.rounds[0]
-    steps = int(data.scores["steps"].max())
     paras = [f"Opfølgning på {c['programme'].lower() if c['programme'] != '–' else 'forløbet'} hos {c['company']}, "
              f"runde {latest}" + (f" ({data.dates[latest]})" if data.dates.get(latest) else "") + ". "
-             f"Borger, virksomhedsmentor og jobkonsulent har vurderet borgerens situation på en skala fra 1 til {steps}."]
+             f"Borger, virksomhedsmentor og jobkonsulent har vurderet borgerens situation på en skala fra 1 til "
+             f"{_steps(data)}."]
     if len(data.rounds) > 1:
         up, same, down = _movement(data)
         parts = []
@@ -236,12 +278,12 @@ def journal(data: Data) -> list[str]:
     large = [s for big, s in agreement_lines(data) if big]
     paras.append("Der er forskel på vurderingerne: " + " ".join(large) if large else
                  "Borger, mentor og konsulent vurderer i store træk situationen ens.")
-    dm = data.delmaal
-    if not dm.empty:
-        last = dm[dm["next_round"] == dm["next_round"].max()]
-        counts = last["status"].value_counts()
-        paras.append(f"Af de {len(last)} delmål fra runde {int(last['round'].max())} er {counts.get('reached', 0)} nået, "
-                     f"{counts.get('partly', 0)} delvist nået og {counts.get('not yet', 0)} endnu ikke nået.")
+    last = _last_delmaal(data)
+    if last:
+        counts = [d["status"] for d in last]
+        paras.append(f"Af de {len(last)} delmål fra runde {int(max(d['round'] for d in last))} er "
+                     f"{counts.count('reached')} nået, {counts.count('partly')} delvist nået og "
+                     f"{counts.count('not yet')} endnu ikke nået.")
     nxt = _latest_text(data, ("naeste_delmaal",))
     aftale = aftale_rows(data)
     tail = []
@@ -258,26 +300,24 @@ def journal(data: Data) -> list[str]:
 
 def _movement(data: Data) -> tuple[list[str], list[str], list[str]]:
     """Indicators by the mean change since the first round across respondents (in steps)."""
-    prog = data.progression
-    latest = prog[prog["round"] == data.rounds[-1]]
+    latest = [p for p in data.progression if p["round"] == data.rounds[-1]]
     up, same, down = [], [], []
     for key, label in _items(data):
-        ch = latest[latest["item"] == key]["change_first"].dropna()
-        if ch.empty:
+        changes = [p["change_first"] for p in latest if p["item"] == key and p["change_first"] == p["change_first"]]
+        if not changes:
             continue
-        m = ch.mean()
+        total = 0.0
+        for ch in changes:  # summed in order, as pandas' mean does for so few values
+            total += ch
+        m = total / len(changes)
         (up if m >= 0.5 else down if m <= -0.5 else same).append(label[0].lower() + label[1:])
     return up, same, down
 
 
 def _latest_text(data: Data, fields: tuple[str, ...]) -> str:
-    t = data.texts
-    if t.empty:
-        return ""
-    t = t[t["field"].isin(fields)].sort_values("round")
-    pref = t[t["respondent"] == "konsulent"]
-    t = pref if not pref.empty else t
-    return t.iloc[-1]["text"] if not t.empty else ""
+    t = _by_round([x for x in data.texts if x["field"] in fields])
+    t = [x for x in t if x["respondent"] == "konsulent"] or t
+    return t[-1]["text"] if t else ""
 
 
 def charts(data: Data) -> tuple[bytes | None, bytes | None, str]:
@@ -289,24 +329,24 @@ def charts(data: Data) -> tuple[bytes | None, bytes | None, str]:
     spider = None
     caption = ""
     if len(items) >= 3:
+        def answered(rnd, who):
+            return any(p["round"] == rnd and p["respondent"] == who for p in prog)
+
         def values(rnd, who):
-            p = prog[(prog["round"] == rnd) & (prog["respondent"] == who)]
-            m = dict(zip(p["item"], p["now_pct"]))
+            m = {p["item"]: p["now_pct"] for p in prog if p["round"] == rnd and p["respondent"] == who}
             return [m.get(k, float("nan")) for k, _ in items]
-        series = {w: values(latest, w) for w in ROLES if ((prog["round"] == latest) & (prog["respondent"] == w)).any()}
-        base = {w: values(first, w) for w in ROLES if len(data.rounds) > 1 and
-                ((prog["round"] == first) & (prog["respondent"] == w)).any()}
+        series = {w: values(latest, w) for w in ROLES if answered(latest, w)}
+        base = {w: values(first, w) for w in ROLES if len(data.rounds) > 1 and answered(first, w)}
         spider = ch.spider([lb for _, lb in items], series, base, f"runde {first}")
         caption = (f"Runde {latest}: én linje pr. respondent (0 = midten, yderst = højeste trin)." +
                    (f" Grå linjer: runde {first}." if base else ""))
     panels = []
     for key, label in items:
-        p = prog[prog["item"] == key]
-        series = {w: [(int(r["round"]), float(r["now"])) for _, r in p[p["respondent"] == w].sort_values("round").iterrows()
-                      if r["now"] == r["now"]] for w in ROLES}
+        series = {w: [(int(p["round"]), float(p["now"])) for p in sorted(
+            (p for p in prog if p["item"] == key and p["respondent"] == w), key=lambda p: p["round"])
+            if p["now"] == p["now"]] for w in ROLES}
         panels.append((label, {w: pts for w, pts in series.items() if pts}))
-    steps = int(data.scores["steps"].max())
-    trends = ch.trends(panels, steps, data.rounds) if len(data.rounds) > 1 else None
+    trends = ch.trends(panels, _steps(data), data.rounds) if len(data.rounds) > 1 else None
     return spider, trends, caption
 
 
@@ -316,15 +356,15 @@ def context(ws, data: Data) -> dict:
     dates = [data.dates.get(r) for r in (rounds[0], rounds[-1])]
     period = (f"runde {rounds[0]}–{rounds[-1]}" if len(rounds) > 1 else f"runde {rounds[0]}") + (
         f" ({dates[0]} – {dates[1]})" if len(rounds) > 1 and all(dates) else f" ({dates[1]})" if dates[1] else "")
-    n = data.scores.groupby(["round", "respondent"]).ngroups
+    n = len({(s["round"], s["respondent"]) for s in data.scores})
     org = ws.config.organisation
-    steps = int(data.scores["steps"].max())
+    who = sorted({ROLE_TITLES[s["respondent"]].lower() for s in data.scores})
     return {
         "org": {"name": org.name, "unit": org.unit, "contact": org.contact},
         "citizen": data.citizen, "period": period, "rounds_text": ", ".join(str(r) for r in rounds),
         "printed": dt.date.today().strftime("%d-%m-%Y"),
-        "overview": (f"Rapporten samler {n} besvarelse(r) fra {', '.join(sorted({ROLE_TITLES[r].lower() for r in data.scores['respondent']}))} "
-                     f"over {len(rounds)} runde(r). Alle tal er trin på skalaen fra 1 til {steps}, hvor højere er bedre."),
+        "overview": (f"Rapporten samler {n} besvarelse(r) fra {', '.join(who)} "
+                     f"over {len(rounds)} runde(r). Alle tal er trin på skalaen fra 1 til {_steps(data)}, hvor højere er bedre."),
         "score_rows": score_rows(data),
         "score_note": f"Seneste vurdering pr. respondent. ↑/↓ viser ændringen i trin siden den forrige runde; "
                       f"– betyder ikke besvaret.",
@@ -337,30 +377,13 @@ def context(ws, data: Data) -> dict:
 
 def render_docx(ws, data: Data, ctx: dict) -> bytes:
     """Fill the report template (the workspace's own copy when it has one)."""
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage, RichText
+    from docxtpl import RichText
 
-    from .docx import ACCENT
-    from .templates import template_path
+    from .branded import render
 
-    tpl = DocxTemplate(str(template_path("report.docx", ws)))
     spider, trends, caption = charts(data)
-    ctx = dict(ctx, spider_caption=caption)
-    ctx["spider"] = InlineImage(tpl, io.BytesIO(spider), width=Mm(150)) if spider else ""
-    ctx["trends"] = InlineImage(tpl, io.BytesIO(trends), width=Mm(170)) if trends else ""
-    ctx["agreement"] = [_rich(RichText, big, text) for big, text in agreement_lines(data)]
-    logo = ws.logo
-    ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
-    tpl.render(ctx, autoescape=True)
-    buf = io.BytesIO()
-    tpl.save(buf)
-    raw = buf.getvalue()
-    from .ooxml import read_parts, write_parts
-
-    parts = read_parts(raw)
-    parts["word/styles.xml"] = parts["word/styles.xml"].replace(
-        f'w:val="{ACCENT}"'.encode(), f'w:val="{ws.config.organisation.colour.lstrip("#")}"'.encode())
-    return write_parts(parts)
+    ctx = dict(ctx, spider_caption=caption, agreement=[_rich(RichText, big, text) for big, text in agreement_lines(data)])
+    return render(ws, "report.docx", ctx, {"spider": (spider, 150), "trends": (trends, 170)}, props=False)
 
 
 def _rich(RichText, big: bool, text: str):
@@ -379,29 +402,51 @@ def citizen_report(ws, ref: str, fmt: str = "docx", round_no: int | None = None,
     """Write the progression report (.docx, and .pdf when asked) and the journalnotat (.txt)."""
     own = engine is None
     engine = engine or store.connect(ws.db)
-    data = load(engine, ref, round_no)
+    result, latest = _write(ws, load(engine, ref, round_no), out_dir)
+    _log(engine, ref, latest, fmt)
+    if own:
+        engine.dispose()
+    if fmt == "pdf":
+        from dataclasses import replace
+
+        from .convert import to_pdf
+
+        result = replace(result, pdf=to_pdf([result.docx], result.docx.parent)[0])
+    return result
+
+
+def _write(ws, data: Data, out_dir: Path | None = None) -> tuple[ReportResult, int]:
+    """Render and write one citizen's report and journalnotat (no database); the result and the report's round."""
     ctx = context(ws, data)
-    latest = data.rounds[-1]
+    ref, latest = data.citizen["ref"], data.rounds[-1]
     out_dir = private_dir(Path(out_dir) if out_dir else ws.output / "reports" / ref)
     docx_path = write_private(out_dir / f"progressionsrapport_{ref}_runde-{latest}.docx", render_docx(ws, data, ctx))
     journal_path = write_private(out_dir / f"journalnotat_{ref}_runde-{latest}.txt",
                                  ("\n\n".join(ctx["journal"]) + "\n").encode("utf-8"))
+    return ReportResult(ref, docx_path, journal_path), latest
+
+
+def _log(engine, ref: str, latest: int, fmt: str) -> None:
     with engine.begin() as conn:
         store.record_log(conn, "report", {"kind": "citizen", "round": latest, "format": fmt}, ref)
-    if own:
-        engine.dispose()
-    pdf = None
-    if fmt == "pdf":
-        from .convert import to_pdf
 
-        pdf = to_pdf([docx_path], out_dir)[0]
-    return ReportResult(ref, docx_path, journal_path, pdf)
+
+PARALLEL_FROM = 4  # reports after the first; fewer are written in this process (forking costs ~50 ms)
 
 
 def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
                 progress: Callable[[int], None] | None = None,
-                on_total: Callable[[int], None] | None = None) -> list[ReportResult]:
-    """A report for every citizen with imported scores; PDFs converted in one batch at the end."""
+                on_total: Callable[[int], None] | None = None, workers: int | None = None) -> list[ReportResult]:
+    """A report for every citizen with imported scores; PDFs converted in one batch at the end.
+
+    Every citizen's data is read and consolidated at once (load_all). The first report is written
+    here, which imports and prepares what every report needs (pandas, matplotlib, the template,
+    the charts' frames); the others are written by forked workers (workers=None: FORMGEN_WORKERS,
+    else one per core), which inherit all that. This process is the only one writing to the
+    database: each report's log entry, right after its files are written.
+    """
+    from .generate import pool_size
+
     s = store.submissions
     engine = store.connect(ws.db)
     with engine.connect() as conn:
@@ -409,17 +454,25 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
                                                                        s.c.citizen_ref.is_not(None))).scalars()))
     if on_total:
         on_total(len(refs))
+    datas = load_all(engine, round_no) if refs else {}
+    todo = [ref for ref in refs if ref in datas]  # the others have no scores (up to round_no): no report
+    if progress and len(todo) < len(refs):
+        progress(len(refs) - len(todo))
+    n = pool_size(workers, len(todo) - 1, PARALLEL_FROM)
+    if n > 1:
+        engine.dispose()  # no open database connection crosses the fork
     results = []
-    for ref in refs:
-        try:
-            results.append(citizen_report(ws, ref, "docx", round_no, engine=engine))
-        except Exception as exc:  # noqa: BLE001 - one citizen's missing data must not stop the rest
-            from .errors import FormgenError
-
-            if not isinstance(exc, FormgenError):
-                raise
-        if progress:
-            progress(1)
+    done = _reports(ws, datas, todo, n)
+    try:
+        for ref, written in done:
+            if written is not None:
+                result, latest = written
+                _log(engine, ref, latest, "docx")
+                results.append(result)
+            if progress:
+                progress(1)
+    finally:
+        done.close()  # stops the workers at once if logging failed
     engine.dispose()
     if fmt == "pdf" and results:
         from dataclasses import replace
@@ -431,13 +484,53 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
     return results
 
 
+_BATCH: tuple | None = None  # (workspace, data by ref): what forked workers inherit
+
+
+def _reports(ws, datas: dict[str, Data], todo: list[str], workers: int):
+    """(ref, (result, round) or None) for each ref in todo, in order: the first here, the others in workers."""
+    global _BATCH
+    if not todo:
+        return
+    yield todo[0], _one(ws, datas[todo[0]])
+    if workers <= 1:
+        for ref in todo[1:]:
+            yield ref, _one(ws, datas[ref])
+        return
+    import multiprocessing
+
+    _BATCH = (ws, datas)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from zip(todo[1:], pool.imap(_task, todo[1:]))
+    finally:
+        _BATCH = None
+
+
+def _task(ref: str):
+    ws, datas = _BATCH
+    return _one(ws, datas[ref])
+
+
+def _one(ws, data: Data):
+    """_write, or None when it fails with a problem for the user (e.g. an unusable template): the others go on."""
+    from .errors import FormgenError
+
+    try:
+        return _write(ws, data)
+    except FormgenError:
+        return None
+
+
 def merge_reports(ws, results: list[ReportResult], round_no: int | None = None) -> Path:
     """One PDF of all the reports, for printing, with a bookmark per citizen."""
     from .pdf import merge_pdfs
 
     engine = store.connect(ws.db)
-    titles = [f"{_citizen(engine, r.citizen_ref)['name']} ({r.citizen_ref})" for r in results]
+    citizens = _citizens(engine)
     engine.dispose()
+    titles = [f"{(citizens.get(r.citizen_ref) or _citizen_row(r.citizen_ref, {}))['name']} ({r.citizen_ref})"
+              for r in results]
     name = f"progressionsrapporter_runde-{round_no}.pdf" if round_no else "progressionsrapporter_alle.pdf"
     out = merge_pdfs([r.pdf for r in results], titles, ws.output / "reports" / name)
     return out

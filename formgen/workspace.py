@@ -2,46 +2,20 @@
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING
 
 from .errors import fail
 from .private import private_dir, write_private
 
+if TYPE_CHECKING:
+    from .config import Config
+
 CONFIG = "formgen.toml"
+FORMS = "forms"  # the workspace's own form definitions
+DB = "formgen.db"  # the SQLite database, unless --db names another
 ENV_VAR = "FORMGEN_WORKSPACE"
-
-
-class Organisation(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    name: str = Field(min_length=1)
-    unit: str = ""
-    contact: str = ""
-    logo: str = ""
-    colour: str = "#1F4E79"
-
-    @field_validator("colour")
-    @classmethod
-    def _colour(cls, v: str) -> str:
-        if not re.match(r"^#[0-9A-Fa-f]{6}$", v):
-            raise ValueError(f"'{v}' is not a colour: write it as #RRGGBB, e.g. #1F4E79")
-        return v.upper()
-
-
-class Defaults(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    scale_steps: int = Field(default=5, ge=3, le=20)
-    weeks_between_rounds: int = Field(default=8, ge=1, le=52)
-
-
-class Config(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    organisation: Organisation
-    defaults: Defaults = Defaults()
 
 
 @dataclass(frozen=True)
@@ -62,7 +36,7 @@ class Workspace:
 
     @property
     def forms_dir(self) -> Path:
-        return self.root / "forms"
+        return self.root / FORMS
 
     @property
     def templates_dir(self) -> Path:
@@ -70,7 +44,7 @@ class Workspace:
 
     @property
     def db_path(self) -> Path:
-        return self.root / "formgen.db"
+        return self.root / DB
 
     @property
     def db(self) -> str | Path:
@@ -83,8 +57,8 @@ class Workspace:
         return (self.root / logo) if logo else None
 
 
-def find(start: Path | str | None = None) -> Workspace:
-    """Locate the workspace: explicit dir, else $FORMGEN_WORKSPACE, else the cwd and its parents."""
+def locate(start: Path | str | None = None) -> Path:
+    """The workspace folder: explicit dir, else $FORMGEN_WORKSPACE, else the cwd and its parents."""
     if start is None and os.environ.get(ENV_VAR):
         start = os.environ[ENV_VAR]
     if start is not None:
@@ -92,33 +66,79 @@ def find(start: Path | str | None = None) -> Workspace:
         if not (root / CONFIG).is_file():
             raise fail("FG100", str(root), f"no {CONFIG} here",
                        f"create a workspace with 'formgen init {start}' or point --workspace at one")
-        return load(root)
+        return root
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG).is_file():
-            return load(folder)
+            return folder
     raise fail("FG100", str(here), f"not inside a formgen workspace (no {CONFIG} here or in any parent folder)",
                "run 'formgen init' here, use --workspace DIR, or set FORMGEN_WORKSPACE")
+
+
+def find(start: Path | str | None = None) -> Workspace:
+    """Locate and load the workspace (see locate)."""
+    return load(locate(start))
+
+
+def checked(start: Path | str | None = None) -> Path:
+    """The folder find() would load, after the same checks, without keeping the settings.
+
+    Whether a formgen.toml is valid depends only on its text, so a text that passed before is
+    remembered (formgen.cache) and passes again without TOML or pydantic being imported.
+    """
+    from . import cache
+
+    root = locate(start)
+    path = root / CONFIG
+    text = _read(path)
+    if cache.recall("configs", text) is not True:
+        _config(path, text)
+        cache.remember("configs", text, True)
+        cache.save()
+    return root
 
 
 def load(root: Path) -> Workspace:
     """Read and validate formgen.toml."""
     path = root / CONFIG
+    return Workspace(root, _config(path, _read(path)))
+
+
+def _read(path: Path) -> str:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail("FG101", str(path), f"cannot read the file: {exc}", "check the file's permissions")
+
+
+def _config(path: Path, text: str) -> Config:
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from .config import Config
+
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise fail("FG101", str(path), f"not valid TOML: {exc}",
                    "fix the line named above; text values need quotes, e.g. name = \"Jobcenter Eksempelby\"")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail("FG101", str(path), f"cannot read the file: {exc}", "check the file's permissions")
     try:
-        config = Config.model_validate(data)
+        return Config.model_validate(data)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in err["loc"])
         raise fail("FG101", f"{path}, {where}", err["msg"].removeprefix("Value error, "),
                    "see the comments in a fresh 'formgen init' workspace for the allowed settings")
-    return Workspace(root, config)
+
+
+def __getattr__(name: str):
+    # The settings models live in formgen.config, so that importing this module does not import pydantic.
+    if name in ("Config", "Defaults", "Organisation"):
+        from . import config
+
+        return getattr(config, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 TOML_TEMPLATE = """\
@@ -145,6 +165,7 @@ def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contac
          colour: str = "#1F4E79") -> Workspace:
     """Create a workspace (refuses to overwrite an existing formgen.toml)."""
     from .branding import check_logo, placeholder_logo  # Pillow only when needed
+    from .config import Organisation
 
     root = Path(root).expanduser().resolve()
     if (root / CONFIG).exists():

@@ -42,6 +42,14 @@ def pdf_pages(pdf: Path) -> int:
     return len(PdfReader(str(pdf)).pages)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_folder(tmp_path_factory):
+    """formgen's cache (forms list) goes to a folder of this test run, not the user's ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture
 def ws(tmp_path):
     """A fresh workspace with the placeholder logo."""

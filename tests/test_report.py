@@ -117,6 +117,34 @@ def test_report_all_covers_every_citizen_with_data(two_rounds):
     assert all(r.docx.is_file() and r.journal.is_file() for r in results)
 
 
+def test_report_all_writes_each_citizen_the_report_citizen_report_writes_also_in_workers(two_rounds, tmp_path):
+    from sqlalchemy import select
+
+    from formgen import store
+
+    def parts(path):
+        with zipfile.ZipFile(path) as zf:
+            return {name: zf.read(name) for name in zf.namelist()}
+
+    round_of(two_rounds, "samtaleskema", 1, {"borger": (2, 3)}, citizen=Citizen("S-0002", "Bo Berg"))
+    round_of(two_rounds, "opfoelgning", 2, {"mentor": (6, 7), "konsulent": (5, 9)},
+             citizen=Citizen("S-0003", "Sofie Lund", "Café Åen I/S"))
+    refs = ["S-0001", "S-0002", "S-0003"]
+    alone = {ref: parts(citizen_report(two_rounds, ref, out_dir=tmp_path / ref).docx) for ref in refs}
+    engine = store.connect(two_rounds.db)
+    for workers in (1, 2):  # two: the first report here, the others in forked workers
+        with engine.connect() as conn:
+            before = conn.execute(select(store.log.c.id).order_by(store.log.c.id.desc())).scalar()
+        results = all_reports(two_rounds, workers=workers)
+        assert [r.citizen_ref for r in results] == refs
+        assert {r.citizen_ref: parts(r.docx) for r in results} == alone
+        with engine.connect() as conn:
+            logged = conn.execute(select(store.log.c.citizen_ref, store.log.c.action)
+                                  .where(store.log.c.id > before).order_by(store.log.c.id)).all()
+        assert logged == [(ref, "report") for ref in refs]
+    engine.dispose()
+
+
 def test_a_whole_round_merges_into_one_pdf_with_a_bookmark_per_citizen(two_rounds):
     import subprocess
     import sys

@@ -78,6 +78,68 @@ def test_custom_forms_in_the_workspace_appear_next_to_the_presets(tmp_path):
     assert "eget-skema" in r.stdout and "eget.yaml" in r.stdout
 
 
+GOOD = ("id: eget-skema\nversion: 1\nkind: survey\ntitle: Eget\nscale: {steps: 3, anchors: [a, b, c]}\n"
+        "respondents: [borger]\nsections: [{title: S, items: [{key: k, label: K, question: 'Q?'}]}]\n")
+
+
+def test_forms_list_follows_every_edit_of_a_definition(tmp_path):
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    form = ws.forms_dir / "eget.yaml"
+    form.write_text(GOOD)
+    first = run("--workspace", str(ws.root), "forms", "list", env=cache)
+    assert first.returncode == 0 and "eget-skema" in first.stdout
+    stored = tmp_path / "cache" / "formgen" / "cache.json"
+    assert stored.is_file() and stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert run("--workspace", str(ws.root), "forms", "list", env=cache).stdout == first.stdout
+    # the same size and modification time: only the text tells the new version from the old
+    before = form.stat()
+    form.write_text(GOOD.replace("version: 1", "version: 2"))
+    os.utime(form, ns=(before.st_atime_ns, before.st_mtime_ns))
+    second = run("--workspace", str(ws.root), "forms", "list", env=cache)
+    row, = [line.split() for line in second.stdout.splitlines() if line.startswith("eget-skema")]
+    assert row[:3] == ["eget-skema", "2", "survey"] and row[-1] == "eget.yaml"
+    assert first.stdout.replace("eget-skema       1  ", "eget-skema       2  ") == second.stdout
+
+
+def test_forms_list_reports_a_broken_definition_as_forms_check_does(tmp_path):
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    form = ws.forms_dir / "eget.yaml"
+    form.write_text(GOOD)
+    assert run("--workspace", str(ws.root), "forms", "list", env=cache).returncode == 0
+    form.write_text(GOOD.replace("respondents: [borger]", "respondents: [chef]"))
+    for _ in range(2):  # the second time with every other file known to the cache
+        r = run("--workspace", str(ws.root), "forms", "list", env=cache)
+        assert r.returncode == 1 and r.stdout == ""
+        assert r.stderr == run("forms", "check", str(form)).stderr
+        assert "respondents[0] (line 6)" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_forms_list_checks_the_workspace_settings_after_every_edit(tmp_path):
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    assert run("--workspace", str(ws.root), "forms", "list", env=cache).returncode == 0
+    toml = ws.root / "formgen.toml"
+    toml.write_text(toml.read_text().replace('colour = "#1F4E79"', 'colour = "blue"'))
+    r = run("--workspace", str(ws.root), "forms", "list", env=cache)
+    assert r.returncode == 1 and "organisation.colour" in r.stderr and "#RRGGBB" in r.stderr
+
+
+def test_help_and_a_known_forms_list_import_no_heavy_library(tmp_path):
+    ws = init(tmp_path / "jc", "Jobcenter A")
+    heavy = ("pydantic", "yaml", "tomllib", "sqlalchemy", "pandas", "matplotlib", "docx", "lxml", "openpyxl", "rich")
+    script = ("import sys; from click.testing import CliRunner; from formgen.cli import cli; "
+              "r = CliRunner().invoke(cli, sys.argv[1:]); assert r.exit_code == 0, r.output; "
+              f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    python = [sys.executable, "-c", script, "--workspace", str(ws.root)]
+    subprocess.run([*python, "forms", "list"], env=env, check=True, capture_output=True)  # fills the cache
+    for args in (["--help"], ["forms", "list"]):
+        r = subprocess.run([*python, *args], env=env, capture_output=True, text=True, check=True)
+        assert r.stdout.strip() == "[]", args
+
+
 def test_forms_show_outlines_wording_per_respondent():
     r = CliRunner().invoke(cli, ["forms", "show", "samtaleskema"])
     assert r.exit_code == 0

@@ -312,6 +312,25 @@ def snapshot_db(ws, path: Path) -> None:
     dst.close()
 
 
+def fill_and_intake(ws, d, files: list[Path], seed: int) -> None:
+    """Fill .docx forms as respondents would and import them."""
+    from formgen.docx import fill_answers
+    from formgen.intake import intake
+
+    for i, p in enumerate(files):
+        (ws.intake / p.name).write_bytes(fill_answers(p.read_bytes(), answers(d, p.name.split("_")[1], i + seed,
+                                                                                 excel=False)))
+    intake(ws)
+
+
+def second_round(ws, d, sample, out: Path) -> None:
+    """Round 2 of the form for the sample, filled and imported: their reports show a trend."""
+    from formgen.generate import generate
+
+    fill_and_intake(ws, d, generate(ws, d, "docx", sample, None, round_no=2, date=dt.date(2026, 8, 1),
+                                    out_dir=out).files, 3)
+
+
 _REPORT: dict = {}
 
 
@@ -418,16 +437,8 @@ def main() -> int:
 
     # reports: a second round for a sample, so the reports show a trend
     if args.reports:
-        from formgen.docx import fill_answers
-        from formgen.intake import intake
-
         sample = citizens[:args.reports]
-        second = generate(ws, d, "docx", sample, None, round_no=2, date=dt.date(2026, 8, 1),
-                          out_dir=work / "forms" / "round-2")
-        for i, p in enumerate(second.files):
-            (ws.intake / p.name).write_bytes(fill_answers(p.read_bytes(), answers(d, p.name.split("_")[1], i + 3,
-                                                                                     excel=False)))
-        intake(ws)
+        second_round(ws, d, sample, work / "forms" / "round-2")
         from formgen import charts
 
         spent = {"charts": 0.0}
@@ -451,6 +462,20 @@ def main() -> int:
         if workers > 1:
             _, s = timed(fork_map, _report_one, refs, workers, 1)
             table.add(f"citizen report (.docx, no PDF), {workers} processes", len(refs), s)
+        # report all: a workspace whose every citizen has the two rounds, so it writes len(sample) reports
+        from formgen.report import all_reports
+
+        small = init(work / "ws-reports", "Jobcenter Benchby", unit="Virksomhedsservice")
+        first = generate(small, d, "docx", sample, None, round_no=1, date=dt.date(2026, 6, 1),
+                         out_dir=work / "forms" / "reports-1")
+        fill_and_intake(small, d, first.files, 0)
+        second_round(small, d, sample, work / "forms" / "reports-2")
+        batch = "workers" in inspect.signature(all_reports).parameters  # False before the batch path
+        for n in sorted({1, workers}) if batch else [1]:
+            shutil.rmtree(small.output / "reports", ignore_errors=True)
+            done, s = timed(all_reports, small, **({"workers": n} if batch else {}))
+            table.add(f"report all, {n} process{'es' if n > 1 else ''}", len(done), s,
+                      note="after the rows above (imports done)")
         if args.pdf:
             from formgen.convert import to_pdf
 
