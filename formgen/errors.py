@@ -49,6 +49,7 @@ CATALOGUE: dict[str, str] = {
     "FG240": "file too large",
     "FG241": "reading the file took too long",
     "FG242": "reading the file needed too much memory",
+    "FG243": "oversize picture in the file",
     "FG999": "internal error",
 }
 

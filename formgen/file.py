@@ -16,6 +16,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
 MAX_RATIO = 200  # declared uncompressed / compressed, per XML part
+MAX_IMAGE_PIXELS = 50_000_000  # per embedded picture, as its header declares it
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # per embedded picture
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -94,7 +96,32 @@ def open_package(data: bytes, name: str) -> Package:
         raise refuse("FG209", name, "the file lacks its main part (the document or workbook itself)",
                      "ask the sender to save the form again and send the new copy")
     parts = {i.filename: _read(zf, i.filename, name, data) for i in infos if not i.is_dir()}
+    check_images(parts, name)
     return Package(kind, parts)
+
+
+def check_images(parts: dict[str, bytes], name: str) -> None:
+    """Refuse pictures too large to be part of a form, judged by content (any part, whatever its
+    name) and by the size its header declares, never by decoding it (a decompression bomb)."""
+    from .images import kind, size
+
+    fix = ("make the picture smaller (in Word/Excel: select it, Picture Format › Compress Pictures) or delete it, "
+           "save and send the form again; if nobody put a picture in the form, do not open it, ask the sender")
+    for part, data in parts.items():
+        if kind(data) is None:
+            continue
+        if len(data) > MAX_IMAGE_BYTES:
+            raise refuse("FG243", name, f"the picture {part} is {len(data) / 1_000_000:.0f} MB, over the "
+                         f"{MAX_IMAGE_BYTES // 1_000_000} MB limit for a picture in a form", fix)
+        dims = size(data)
+        if dims is None:
+            raise refuse("FG209", name, f"the picture {part} is damaged (its size cannot be read)",
+                         "ask the sender to save and send the form again, without that picture if it stays damaged")
+        w, h = dims
+        if w * h > MAX_IMAGE_PIXELS:
+            raise refuse("FG243", name, f"the picture {part} is {w}×{h} pixels ({w * h / 1_000_000:.0f} megapixels), "
+                         f"over the {MAX_IMAGE_PIXELS // 1_000_000} megapixel limit (a decompression bomb, or a "
+                         "photo far larger than a form needs)", fix)
 
 
 def _main_part(ct: bytes, main_type: str) -> str | None:
