@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from .errors import Problem
@@ -129,7 +130,7 @@ def _main_part(ct: bytes, main_type: str) -> str | None:
     for tag in re.findall(rb"<(?:\w+:)?Override\b[^>]*>", ct):
         if main_type.encode() in tag:
             m = re.search(rb'PartName="/?([^"]+)"', tag)
-            return m.group(1).decode() if m else None
+            return m.group(1).decode("utf-8", "replace") if m else None  # undecodable: names no part
     return None
 
 
@@ -234,8 +235,9 @@ def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = Non
             data = zf.read(part)
     except KeyError:
         raise refuse("FG209", name, f"the package lacks {part}", "ask the sender to save and send it again")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise refuse("FG209", name, f"the part {part} is damaged ({exc.__class__.__name__})",
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
+        detail = "its compressed data is broken" if isinstance(exc, zlib.error) else exc.__class__.__name__
+        raise refuse("FG209", name, f"the part {part} is damaged ({detail})",
                      "ask the sender to save and send it again")
     if part.endswith((".xml", ".rels")) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise refuse("FG208", name, f"the part {part} declares a DTD, which Office files never do",
