@@ -143,9 +143,26 @@ def _legacy_bytes(src: Source) -> bytes | None:
     return data if data.startswith(OLE_MAGIC) else None
 
 
+# The private profile starts with macros switched off entirely (LibreOffice's default only refuses
+# unsigned ones): a returned file's macros never run while it is converted.
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+</oor:items>
+"""
+
+
 def _start(exe: str, profile: Path, outdir: Path, to: str, files: list[Path]) -> subprocess.Popen:
     """LibreOffice in a session of its own (so a stall can be stopped with all its processes),
-    with a private profile and, on POSIX, an address-space ceiling."""
+    with a private profile (macros off) and, on POSIX, an address-space ceiling."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    if not settings.exists():
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
     cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--convert-to", to,
            "--outdir", str(outdir), *map(str, files)]
     if os.name == "posix":

@@ -199,3 +199,20 @@ def _cmdline(proc: Path) -> str:
         return (proc / "cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_libreoffice_converts_in_a_private_folder_with_macros_switched_off(ws, tmp_path):
+    from formgen.intake import Source
+    from formgen.legacy import Conversions
+
+    doc, _ = legacy_form(ws, tmp_path, "samtaleskema", "doc")
+    conversions = Conversions()
+    try:
+        [src] = conversions.convert([Source(doc)], duplicate=lambda data: False)
+        assert src.copy.read_bytes()[:2] == b"PK" and src.copy.is_relative_to(conversions.folder)
+        assert conversions.folder.stat().st_mode & 0o077 == 0  # private: the copies hold personal data
+        settings = (conversions.folder / "profile" / "user" / "registrymodifications.xcu").read_text()
+        assert '"DisableMacrosExecution" oor:op="fuse"><value>true</value>' in settings  # kept by LibreOffice
+    finally:
+        conversions.close()
+    assert not conversions.folder.exists() and doc.is_file()
