@@ -25,20 +25,31 @@ from .intake import FileResult, Source
 CONVERT_SECONDS = float(os.environ.get("FORMGEN_CONVERT_SECONDS", "60"))  # per file, without progress
 CONVERT_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # LibreOffice's address space
 TARGET = {"doc": "docx", "xls": "xlsx"}
-_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # an encrypted .docx/.xlsx: FG203, not converted
-_STREAMS = {"doc": ("WordDocument".encode("utf-16-le"),),
-            "xls": ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))}
+_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}  # the main stream of each kind
 
 
 def legacy_kind(data: bytes) -> str | None:
     """'doc' or 'xls' for an old-format (OLE) Word document or Excel workbook that is not
     encrypted and not over the size limit; None for anything else (it is judged as it is)."""
-    if not data.startswith(OLE_MAGIC) or len(data) > MAX_FILE_BYTES or _ENCRYPTED in data:
-        return None
+    if not data.startswith(OLE_MAGIC) or len(data) > MAX_FILE_BYTES or _has_stream(data, "EncryptionInfo"):
+        return None  # an encrypted .docx/.xlsx is an OLE file too: FG203, not converted
     for kind, streams in _STREAMS.items():
-        if any(s in data for s in streams):
+        if any(_has_stream(data, s) for s in streams):
             return kind
     return None
+
+
+def _has_stream(data: bytes, name: str) -> bool:
+    """Whether the OLE directory has an entry of this name: entries are 128 bytes, aligned to 128
+    from the file's start, and begin with the name in UTF-16 with a terminating zero (so the same
+    text inside the document does not count)."""
+    needle = name.encode("utf-16-le") + b"\0\0"
+    at = data.find(needle)
+    while at != -1:
+        if at % 128 == 0:
+            return True
+        at = data.find(needle, at + 1)
+    return False
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def test_without_libreoffice_the_option_says_how_to_install_it(ws, tmp_path):
 
 def test_a_doc_libreoffice_cannot_load_is_rejected_and_the_others_are_converted(ws, tmp_path):
     needs_soffice()
-    broken = OLE + b"\0" * 504 + "WordDocument".encode("utf-16-le") + bytes(range(256)) * 20
+    broken = OLE + b"\0" * 504 + "WordDocument".encode("utf-16-le") + b"\0\0" + bytes(range(256)) * 20  # a directory entry, no document
     (ws.intake / "a-ødelagt.doc").write_bytes(broken)
     doc, expected = legacy_form(ws, tmp_path, "samtaleskema", "doc")
     shutil.copy(doc, ws.intake / ("b-" + doc.name))
@@ -216,3 +216,21 @@ def test_libreoffice_converts_in_a_private_folder_with_macros_switched_off(ws, t
     finally:
         conversions.close()
     assert not conversions.folder.exists() and doc.is_file()
+
+
+def test_old_formats_are_recognised_by_their_ole_directory_not_by_their_name(ws):
+    from formgen.legacy import legacy_kind
+    from test_bad_files import encrypted, good_form
+
+    def ole(*entries: str, at: int = 512) -> bytes:
+        data = bytearray(OLE + b"\0" * (at + 128 * len(entries)))
+        for n, name in enumerate(entries):
+            entry = name.encode("utf-16-le") + b"\0\0"
+            data[at + 128 * n:at + 128 * n + len(entry)] = entry
+        return bytes(data)
+
+    assert legacy_kind(ole("Root Entry", "WordDocument")) == "doc"
+    assert legacy_kind(ole("Root Entry", "Workbook")) == "xls"
+    assert legacy_kind(ole("Root Entry", "Workbook", at=520)) is None  # the text, not a directory entry
+    assert legacy_kind(ole("Root Entry", "PowerPoint Document")) is None  # judged as it is: FG204
+    assert legacy_kind(encrypted(good_form(ws))) is None  # a password-protected .docx: FG203
