@@ -107,11 +107,18 @@ class Conversions:
         return out
 
     def _run(self, exe: str, files: list[Path], kind: str) -> dict[int, str]:
-        """Convert the files (one LibreOffice run, restarted after a file that stalls it);
-        {index: 'failed' | 'timeout' | 'start: <reason>'} for the files without a converted copy."""
+        """Convert the files in one LibreOffice run (it converts them in order, skipping a file it
+        cannot load), restarted after a file that stalls or crashes it; {index: 'failed' |
+        'timeout' | 'start: <reason>'} for the files without a converted copy."""
         outdir = self.folder / "out"
         outdir.mkdir(exist_ok=True)
-        target = lambda f: outdir / f"{f.stem}.{TARGET[kind]}"  # noqa: E731
+
+        def copy(f: Path) -> Path:
+            return outdir / f"{f.stem}.{TARGET[kind]}"
+
+        def done(f: Path) -> bool:
+            return copy(f).is_file()
+
         failures: dict[int, str] = {}
         pending = list(files)
         while pending:
@@ -120,21 +127,29 @@ class Conversions:
             except OSError as exc:
                 failures.update({int(f.stem): f"start: {exc.strerror or exc}" for f in pending})
                 break
-            done, since = 0, time.monotonic()
+            last, since, stalled = -1, time.monotonic(), False  # last: the latest file with a copy
             while proc.poll() is None:
                 time.sleep(0.05)
-                while done < len(pending) and target(pending[done]).is_file():
-                    done, since = done + 1, time.monotonic()
-                if time.monotonic() - since > CONVERT_SECONDS:  # LibreOffice converts in order: this one stalls it
+                newest = max((i for i in range(last + 1, len(pending)) if done(pending[i])), default=last)
+                if newest > last:
+                    last, since = newest, time.monotonic()
+                elif time.monotonic() - since > CONVERT_SECONDS:  # no progress: the next file stalls it
                     _stop(proc)
-                    stalled = pending[done]
-                    target(stalled).unlink(missing_ok=True)  # a half-written copy is never read
-                    failures[int(stalled.stem)] = "timeout"
-                    pending = pending[done + 1:]
-                    break
-            else:
-                failures.update({int(f.stem): "failed" for f in pending if not target(f).is_file()})
-                pending = []
+                    stalled = True
+            if not stalled:  # (after a stall, a copy that appeared while it was stopped is not trusted)
+                last = max((i for i, f in enumerate(pending) if done(f)), default=-1)
+            failures.update({int(f.stem): "failed" for f in pending[:last] if not done(f)})  # skipped
+            rest = pending[last + 1:]
+            if not rest:
+                break
+            if stalled or proc.returncode != 0:  # stopped or crashed on rest[0]: the others get a new run
+                for f in rest:  # never a half-written copy: these are converted again or not at all
+                    copy(f).unlink(missing_ok=True)
+                failures[int(rest[0].stem)] = "timeout" if stalled else "failed"
+                pending = rest[1:]
+            else:  # it finished, and could not load these
+                failures.update({int(f.stem): "failed" for f in rest})
+                break
         return failures
 
     def close(self) -> None:

@@ -194,6 +194,17 @@ def test_a_conversion_that_takes_too_long_is_stopped_and_rejected(ws, tmp_path):
     assert not [p for p in Path("/proc").glob("[0-9]*") if str(tmp) in _cmdline(p)]  # LibreOffice was stopped
 
 
+def test_libreoffice_runs_under_the_memory_ceiling(ws, tmp_path):
+    """FORMGEN_WORKER_MB caps LibreOffice's address space too: at 64 MB it cannot even start. Each
+    file is then rejected on its own (a run that ends early is started again for the files left)."""
+    for form in ("samtaleskema", "opfoelgning"):
+        doc, _ = legacy_form(ws, tmp_path, form, "doc")
+        shutil.copy(doc, ws.intake / doc.name)
+    r = subprocess_intake(ws, {**os.environ, "FORMGEN_WORKER_MB": "64"}, "--convert-legacy")
+    assert r.returncode == 1 and "rejected 2" in r.stdout
+    assert r.stderr.count("LibreOffice could not convert this old-format .doc file") == 2
+
+
 def _cmdline(proc: Path) -> str:
     try:
         return (proc / "cmdline").read_bytes().decode(errors="replace")
