@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench fuzz install clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("formgen needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -28,5 +28,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 
+# Not a test: coverage-guided fuzzing of intake's readers with atheris (docs/fuzzing.md), 5 minutes by default.
+# make fuzz FUZZ_ARGS="-max_total_time=3600"; findings are saved in output/fuzz/crashes/.
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	$(BIN)/python tools/fuzz_atheris.py $(FUZZ_ARGS)
+
 clean:
-	rm -rf $(VENV) output/demo output/bench
+	rm -rf $(VENV) output/demo output/bench output/fuzz

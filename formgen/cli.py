@@ -267,8 +267,11 @@ class _progress:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--keep", is_flag=True, help="Leave the files where they are (default: move them to processed/ or quarantine/).")
+@click.option("--convert-legacy", is_flag=True,
+              help="Read old .doc/.xls files from a copy LibreOffice converts to .docx/.xlsx (the original is kept "
+                   "and moved as usual); without it they are rejected (FG204).")
 @click.pass_obj
-def intake(obj: Ctx, paths: tuple[str, ...], keep: bool) -> int:
+def intake(obj: Ctx, paths: tuple[str, ...], keep: bool, convert_legacy: bool) -> int:
     """Read returned forms (files, folders, .zip archives; default: the workspace's intake/).
 
     Exit code 0 when every file was imported or already imported, 1 when some need review or
@@ -278,13 +281,19 @@ def intake(obj: Ctx, paths: tuple[str, ...], keep: bool) -> int:
     Example:
       formgen intake
       formgen intake ~/Downloads/runde-2.zip --keep
+      formgen intake --convert-legacy
     """
     from .intake import intake as do_intake
 
     ws = obj.workspace()
     bar = _progress(0, "Reading returned forms")
     with bar as advance:
-        result = do_intake(ws, [Path(p) for p in paths] or None, keep, progress=advance, on_total=bar.set_total)
+        result = do_intake(ws, [Path(p) for p in paths] or None, keep, progress=advance, on_total=bar.set_total,
+                           convert_legacy=convert_legacy)
+    converted = sum(bool(r.converted) for r in result.files)
+    if converted:
+        click.echo(f"Converted {converted} old-format .doc/.xls file(s) with LibreOffice to read them "
+                   "(the originals are kept)")
     c = result.counts
     click.echo(f"Imported {c['imported']}, already imported {c['duplicate']}, needs review {c['review']}, "
                f"rejected {c['rejected']}" + (f", skipped {c['skipped']} (lock files, or taken by another intake run)" if c["skipped"] else ""))

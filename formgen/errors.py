@@ -49,6 +49,8 @@ CATALOGUE: dict[str, str] = {
     "FG240": "file too large",
     "FG241": "reading the file took too long",
     "FG242": "reading the file needed too much memory",
+    "FG243": "oversize picture in the file",
+    "FG244": "old-format file could not be converted",
     "FG999": "internal error",
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
 MAX_RATIO = 200  # declared uncompressed / compressed, per XML part
+MAX_IMAGE_PIXELS = 50_000_000  # per embedded picture, as its header declares it
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # per embedded picture
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -123,13 +126,46 @@ def open_package(data: bytes, name: str) -> Package:
                      "ask the sender to save the form again and send the new copy")
     names = [i.filename for i in infos if not i.is_dir()]
     parts = Parts(zf, data, name, names)
+    heads: dict[str, bytes] = {}  # the first bytes of each XML part: enough to tell a picture by content
     for i in infos:
         if i.filename.endswith((".xml", ".rels")) and not i.is_dir():
             if i.file_size < PROLOG_STEP:
-                parts[i.filename]  # small: read whole now (and kept), which checks it
+                heads[i.filename] = parts[i.filename]  # small: read whole now (and kept), which checks it
             else:
-                _check_prolog(zf, i, name, data)
+                heads[i.filename] = _check_prolog(zf, i, name, data)
+    check_images(parts, name, heads)
     return Package(kind, parts)
+
+
+def check_images(parts: Mapping[str, bytes], name: str, heads: dict[str, bytes] | None = None) -> None:
+    """Refuse pictures too large to be part of a form, judged by content (any part, whatever its
+    name) and by the size its header declares, never by decoding it (a decompression bomb).
+
+    heads: the first bytes of parts already looked at; a part whose head is no picture is not inflated."""
+    from .images import kind, size
+
+    fix = ("make the picture smaller (in Word/Excel: select it, Picture Format › Compress Pictures) or delete it, "
+           "save and send the form again; if nobody put a picture in the form, do not open it, ask the sender")
+    heads = heads or {}
+    for part in parts:
+        head = heads.get(part)
+        if head is not None and kind(head) is None:
+            continue
+        data = parts[part]
+        if kind(data) is None:
+            continue
+        if len(data) > MAX_IMAGE_BYTES:
+            raise refuse("FG243", name, f"the picture {part} is {len(data) / 1_000_000:.0f} MB, over the "
+                         f"{MAX_IMAGE_BYTES // 1_000_000} MB limit for a picture in a form", fix)
+        dims = size(data)
+        if dims is None:
+            raise refuse("FG209", name, f"the picture {part} is damaged (its size cannot be read)",
+                         "ask the sender to save and send the form again, without that picture if it stays damaged")
+        w, h = dims
+        if w * h > MAX_IMAGE_PIXELS:
+            raise refuse("FG243", name, f"the picture {part} is {w}×{h} pixels ({w * h / 1_000_000:.0f} megapixels), "
+                         f"over the {MAX_IMAGE_PIXELS // 1_000_000} megapixel limit (a decompression bomb, or a "
+                         "photo far larger than a form needs)", fix)
 
 
 def _main_part(ct: bytes, main_type: str) -> str | None:
@@ -137,7 +173,7 @@ def _main_part(ct: bytes, main_type: str) -> str | None:
     for tag in re.findall(rb"<(?:\w+:)?Override\b[^>]*>", ct):
         if main_type.encode() in tag:
             m = re.search(rb'PartName="/?([^"]+)"', tag)
-            return m.group(1).decode() if m else None
+            return m.group(1).decode("utf-8", "replace") if m else None  # undecodable: names no part
     return None
 
 
@@ -237,16 +273,13 @@ PROLOG_STEP = 2048
 _ROOT_START = re.compile(rb"<[A-Za-z_]")  # the root element's start tag: no DTD can follow it
 
 
-def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, data: bytes) -> None:
-    """Refuse a part that declares a DTD, inflating only its prolog (where a DTD has to be).
+def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, data: bytes) -> bytes:
+    """Refuse a part that declares a DTD, inflating only its prolog (where a DTD has to be); its head.
 
     Parts that are read are checked whole again by _read; this covers the parts no reader opens."""
-    import zlib
-
     raw = _raw(data, info) if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) else None
     if raw is None:
-        _read(zf, info.filename, name, data)  # unusual: read it whole (checked there)
-        return
+        return _read(zf, info.filename, name, data)  # unusual: read it whole (checked there)
     d = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     head, feed = b"", raw
     try:
@@ -262,10 +295,10 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, data: b
             if _declares_dtd(head):
                 _dtd(info.filename, name)
             if _ROOT_START.search(_as_utf8(head)):
-                return
+                return head
     except zlib.error:
         pass
-    _read(zf, info.filename, name, data)  # no root element found early: read it whole (checked there)
+    return _read(zf, info.filename, name, data)  # no root element found early: read it whole (checked there)
 
 
 def _as_utf8(head: bytes) -> bytes:
@@ -294,8 +327,9 @@ def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = Non
             data = zf.read(part)
     except KeyError:
         raise refuse("FG209", name, f"the package lacks {part}", "ask the sender to save and send it again")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise refuse("FG209", name, f"the part {part} is damaged ({exc.__class__.__name__})",
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
+        detail = "its compressed data is broken" if isinstance(exc, zlib.error) else exc.__class__.__name__
+        raise refuse("FG209", name, f"the part {part} is damaged ({detail})",
                      "ask the sender to save and send it again")
     if part.endswith((".xml", ".rels")) and _declares_dtd(data):
         _dtd(part, name)

@@ -45,6 +45,7 @@ class FileResult:
     citizen_ref: str = ""
     problems: tuple[Problem, ...] = ()
     moved_to: str = ""
+    converted: str = ""  # 'doc' or 'xls': read from a copy LibreOffice converted (--convert-legacy)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,14 @@ class Source:
             return self.path.read_bytes()
         return _archive(self.path).read(self.member)
 
+    def content(self, data: bytes) -> bytes:
+        """What to parse, given the file's bytes: the bytes themselves (legacy.Converted: its converted copy)."""
+        return data
+
+    def mark(self, result: FileResult) -> FileResult:
+        """The outcome as reported (legacy.Converted notes the conversion)."""
+        return result
+
 
 _OPEN_ARCHIVE: list = []  # [path, ZipFile]: members are read in order, so one archive stays open
 
@@ -105,12 +114,13 @@ IN_FLIGHT = 4  # tasks queued per worker: bounds memory whatever the batch size
 
 def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
            progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None,
-           workers: int | None = None) -> IntakeResult:
+           workers: int | None = None, convert_legacy: bool = False) -> IntakeResult:
     """Read every file under paths (default: the workspace's intake/), store, move and report.
 
     Files are read and interpreted by forked workers when the batch is large (workers=None:
     FORMGEN_WORKERS, else one per core); this process is the single writer and decides, commits
-    and moves one file at a time, in the order the files were found.
+    and moves one file at a time, in the order the files were found. convert_legacy: read old
+    .doc/.xls files from copies LibreOffice converts (see legacy.py); else they are rejected (FG204).
     """
     from .generate import pool_size
 
@@ -122,6 +132,9 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     if on_total:
         on_total(len(sources))
     engine = store.connect(ws.db)
+    conversions = None
+    if convert_legacy:
+        conversions, sources = _convert_legacy(ws, sources)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
     n = pool_size(workers, len(sources), PARALLEL_FROM)
@@ -145,7 +158,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         with _storage_failure(results):
             for src, ex in examined:
                 planned = None if keep else _planned(ws, src, ex)
-                group.add(src, _conclude(group, src, ex, stored, planned), planned)
+                group.add(src, src.mark(_conclude(group, src, ex, stored, planned)), planned)
                 if group.due():
                     finish(group.commit())
             finish(group.commit())
@@ -154,6 +167,8 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         examined.close()
         _close_archive()
         _close_writer(engine)
+        if conversions is not None:
+            conversions.close()
     if not keep:
         for archive in archives:
             _move(archive, ws.intake / "processed")
@@ -164,6 +179,20 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         engine.dispose()
         report = write_report(ws, results)
     return IntakeResult(tuple(results), report, counts)
+
+
+def _convert_legacy(ws: Workspace, sources: list[Source]):
+    """(Conversions, sources with the legacy .doc/.xls files converted); already stored ones are not."""
+    from .legacy import Conversions
+
+    conversions, lookup = Conversions(), Lookup(ws.db)
+    try:
+        return conversions, conversions.convert(sources, lambda data: lookup.duplicate(hashlib.sha256(data).hexdigest()))
+    except BaseException:
+        conversions.close()
+        raise
+    finally:
+        lookup.close()
 
 
 @contextmanager
@@ -322,7 +351,7 @@ def examine(lookup: Lookup, src: Source) -> Examined:
         return Examined(FileResult(name, "duplicate", sha))
     try:
         with _time_limit(FILE_SECONDS):
-            return _read(lookup, data, sha, name)
+            return _read(lookup, src.content(data), sha, name)
     except Refused as exc:
         return Examined(FileResult(name, "rejected", sha, problems=(exc.problem,)))
     except FileTimeout:
@@ -853,6 +882,8 @@ def _take(path: Path, target: Path) -> Path | None:
 def problems_text(r: FileResult) -> str:
     """The note left next to a quarantined file, for the administrator."""
     lines = [f"formgen intake: {r.name}", f"Status: {r.status}", ""]
+    if r.converted:
+        lines[2:2] = [f"Read from a copy LibreOffice converted from .{r.converted} (this file is the original)"]
     for p in r.problems:
         lines += [f"[{p.code}] {p.where}", f"  What: {p.what}", f"  Fix:  {p.fix}", ""]
     return "\n".join(lines)
@@ -868,8 +899,9 @@ def write_report(ws: Workspace, results: list[FileResult]) -> Path | None:
         return None
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     path = ws.output / "import" / f"{stamp}.xlsx"
-    header = ["file", "status", "form_code", "form", "role", "round", "citizen_ref", "problems", "moved_to"]
+    header = ["file", "status", "form_code", "form", "role", "round", "citizen_ref", "problems", "moved_to", "converted"]
     rows = [[r.name, r.status, r.code, r.form, r.role, r.round, r.citizen_ref,
-             "\n".join(f"[{p.code}] {p.what} → {p.fix}" for p in r.problems), r.moved_to] for r in results]
+             "\n".join(f"[{p.code}] {p.what} → {p.fix}" for p in r.problems), r.moved_to,
+             f"from .{r.converted} with LibreOffice" if r.converted else ""] for r in results]
     write_private(path, table_xlsx("Import", header, rows))  # what exports.write_xlsx writes, streamed
     return path

@@ -1039,7 +1039,7 @@ def read(parts: dict[str, bytes], definition: FormDefinition | None = None, role
     """
     book = _book(parts)
     props, code = identity or book_identity(book)
-    meta = {key: val for key, _ in META if (val := book.named(f"fg.meta.{key}")) is not None}
+    meta = {key: val for key, _ in META if (val := named_answer(book, "meta", key)) is not None}
     if len(meta) < len(META):
         meta = {**meta_by_label(book), **meta}
     if definition is None:
@@ -1091,12 +1091,18 @@ def answers_by_name(book: Book) -> list[Found]:
     return out
 
 
+def named_answer(book: Book, key: str, field: str) -> str | None:
+    """The cell named fg.<key>.<field>, or fg_<key>_<field> as LibreOffice 7.4's .xls export renames it."""
+    raw = book.named(f"fg.{key}.{field}")
+    return book.named(f"fg_{key}_{field}") if raw is None else raw
+
+
 def answers_for(book: Book, d: FormDefinition, role: str | None) -> list[Found]:
     """The definition's fields for this role: by defined name, else by the layout."""
     layout: Layout | None = None  # built only when a name is missing
     out = []
     for f in d.fields(role if role in d.respondents else None):
-        raw = book.named(f"fg.{f.key}.{f.field}")
+        raw = named_answer(book, f.key, f.field)
         if raw is not None:
             out.append(Found(f.key, f.field, raw, "name"))
             continue

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from filling import fill_docx
 from formgen import store
+from formgen.errors import CATALOGUE
+from formgen.file import Refused, open_package
 from formgen.forms import available
 from formgen.generate import generate
 from formgen.intake import OUTCOMES, Source, process
@@ -83,6 +85,15 @@ def test_hostile_xml_inside_a_valid_package_never_crashes(bench, tmp_path_factor
     except UnicodeEncodeError:
         return
     decide(bench, data, "junk.docx", tmp_path_factory.mktemp("j"))
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*")), ids=lambda p: p.name)
+def test_open_package_returns_a_package_or_refuses_the_file(path):
+    """Its contract, which the atheris fuzzer (tools/fuzz_atheris.py) checks on every input."""
+    try:
+        open_package(path.read_bytes(), path.name)
+    except Refused as exc:
+        assert exc.problem.code in CATALOGUE and exc.problem.what and exc.problem.fix
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*")), ids=lambda p: p.name)
