@@ -26,7 +26,7 @@ def render(ws, template: str, ctx: dict, images: dict | None = None, title: str 
     ctx = {"org": {"name": org.name, "unit": org.unit, "contact": org.contact},
            "printed": dt.date.today().strftime("%d-%m-%Y"), **ctx}
     for key, (png, width) in (images or {}).items():
-        ctx[key] = InlineImage(tpl, io.BytesIO(png), width=Mm(width)) if png else ""
+        ctx[key] = InlineImage(tpl, io.BytesIO(png), **fit(png, width)) if png else ""
     logo = ws.logo
     ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
     tpl.render(ctx, jinja_env=prep.env, autoescape=True)
@@ -34,6 +34,20 @@ def render(ws, template: str, ctx: dict, images: dict | None = None, title: str 
         core = tpl.docx.core_properties
         core.title, core.author, core.last_modified_by = title, org.name, org.name
     return prep.finish(tpl)
+
+
+MAX_IMAGE_MM = 200  # the tallest picture that fits an A4 page below a heading
+
+
+def fit(png: bytes, width_mm: float) -> dict:
+    """InlineImage size for a PNG: the given width, unless that makes it taller than a page (a chart
+    with many indicators), then the page's height and the width that keeps its proportions."""
+    from docx.shared import Mm
+
+    w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
+    if w and h and width_mm * h / w > MAX_IMAGE_MM:
+        return {"height": Mm(MAX_IMAGE_MM)}
+    return {"width": Mm(width_mm)}
 
 
 def slug(text: str) -> str:

@@ -51,6 +51,7 @@ CATALOGUE: dict[str, str] = {
     "FG242": "reading the file needed too much memory",
     "FG243": "oversize picture in the file",
     "FG244": "old-format file could not be converted",
+    "FG245": "reading the file crashed the reader",
     "FG999": "internal error",
 }
 

@@ -563,29 +563,66 @@ def _examine_all(db, sources: list[Source], workers: int):
         finally:
             lookup.close()
         return
-    import multiprocessing
-    from collections import deque
-
     global _WORKER_DB
     _WORKER_DB = db
-    chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending: deque = deque()
-            todo = iter(chunks)
-            for chunk in todo:
-                pending.append((chunk, pool.apply_async(_examine_chunk, (chunk,))))
-                if len(pending) >= workers * IN_FLIGHT:
-                    break
-            while pending:
-                chunk, job = pending.popleft()
-                done = job.get()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.append((nxt, pool.apply_async(_examine_chunk, (nxt,))))
-                yield from zip(chunk, done)
+        yield from _pooled([sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)], workers)
     finally:
         _WORKER_DB = None
+
+
+def _pooled(chunks: list[list[Source]], workers: int):
+    """Chunks read by forked readers, results in order, at most IN_FLIGHT chunks queued per reader.
+
+    A reader that dies (a crash in a parser, the kernel's OOM killer) breaks the pool and every
+    chunk in flight with it. The oldest of those chunks is then read file by file, each in a reader
+    of its own, so the file that kills a reader is rejected (FG245) and the run goes on with a new
+    pool; each breakage settles at least one chunk, so the run always ends."""
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+
+    todo = deque(chunks)
+    while todo:
+        pool, pending = _fork_pool(workers), deque()
+        try:
+            while todo or pending:
+                while todo and len(pending) < workers * IN_FLIGHT:
+                    chunk = todo.popleft()
+                    pending.append((chunk, pool.submit(_examine_chunk, chunk)))
+                done = pending[0][1].result()
+                yield from zip(pending.popleft()[0], done)
+        except BrokenProcessPool:
+            todo.extendleft(reversed([chunk for chunk, _ in pending][1:]))
+            for src in pending[0][0]:
+                yield src, _isolated(src)
+        finally:
+            pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _fork_pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _isolated(src: Source) -> Examined:
+    """Read one file in a reader of its own: a rejection if the reader dies."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = _fork_pool(1)
+    try:
+        return pool.submit(_examine_chunk, [src]).result()[0]
+    except BrokenProcessPool:
+        try:
+            sha = hashlib.sha256(src.read()).hexdigest()
+        except OSError:
+            sha = ""
+        return Examined(FileResult(src.name, "rejected", sha, problems=(Problem(
+            "FG245", src.name, "reading the file made formgen's reader process crash",
+            "this is not a normal form; do not open it, ask the sender for a new copy"),)))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 _WORKER_DB = None  # the database a forked worker reads (inherited)

@@ -136,3 +136,25 @@ def test_files_from_another_file_system_are_copied_then_removed(ws):
         [r] = intake(ws, [src]).files
         assert r.status == "imported" and not src.exists()
         assert (ws.intake / "processed" / name).read_bytes() == data
+
+
+def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypatch):
+    # A parser crash (segfault) or the kernel's OOM killer ends a reader process without a word.
+    # Simulated here by a reader that kills itself on one file (forked readers inherit the patch).
+    import formgen.intake as intake_mod
+
+    names = sorted(batch(ws, 30))
+    poison = names[13]
+    real = intake_mod._read
+
+    def crashing(lookup, data, sha, name):
+        if name == poison:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(lookup, data, sha, name)
+
+    monkeypatch.setattr(intake_mod, "_read", crashing)
+    result = intake_mod.intake(ws, workers=2)
+    by_name = {r.name: r for r in result.files}
+    assert by_name[poison].status == "rejected" and by_name[poison].problems[0].code == "FG245"
+    assert result.counts["imported"] == 29 and stored(ws) == 29
+    assert states(ws)["quarantine"] == {poison} and states(ws)["processed"] == set(names) - {poison}

@@ -163,3 +163,15 @@ def test_a_whole_round_merges_into_one_pdf_with_a_bookmark_per_citizen(two_round
     reader = PdfReader(str(merged))
     assert len(reader.pages) == sum(pdf_pages(p) for p in singles)
     assert [o.title for o in reader.outline if not isinstance(o, list)] == ["Ida Holm (S-0001)", "Bo Berg (S-0002)"]
+
+
+def test_a_trends_chart_with_many_indicators_is_scaled_to_fit_the_page():
+    from docx.shared import Mm
+
+    from formgen.branded import MAX_IMAGE_MM, fit
+    from formgen.charts import trends
+
+    few = trends([("Fremmøde", {"borger": [(1, 2.0), (2, 3.0)]})], 5, [1, 2])
+    many = trends([(f"Indikator {i}", {"borger": [(1, 2.0), (2, 3.0)]}) for i in range(18)], 5, [1, 2])
+    assert fit(few, 170) == {"width": Mm(170)}
+    assert fit(many, 170) == {"height": Mm(MAX_IMAGE_MM)}  # 6 rows of panels would run off an A4 page
