@@ -105,7 +105,7 @@ def _close_archive() -> None:
         _OPEN_ARCHIVE.clear()
 
 
-PARALLEL_FROM = 100  # smaller batches are read in this process
+PARALLEL_FROM = 100  # smaller batches are read by one forked reader
 FILE_SECONDS = float(os.environ.get("FORMGEN_FILE_SECONDS", "30"))  # per file, reading and interpreting
 WORKER_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # address space of a forked reader
 CHUNK = 8  # files per task sent to a worker
@@ -117,12 +117,12 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
            workers: int | None = None, convert_legacy: bool = False) -> IntakeResult:
     """Read every file under paths (default: the workspace's intake/), store, move and report.
 
-    Files are read and interpreted by forked workers when the batch is large (workers=None:
-    FORMGEN_WORKERS, else one per core); this process is the single writer and decides, commits
-    and moves one file at a time, in the order the files were found. convert_legacy: read old
+    Files are read and interpreted by forked readers with memory and time limits: one per core for
+    large batches (workers=None: FORMGEN_WORKERS, else one per core), one for small ones; workers=1
+    reads in this process. This process is the single writer: it decides the files in the order they
+    were found, commits them in groups and moves each file only after its group is committed. convert_legacy: read old
     .doc/.xls files from copies LibreOffice converts (see legacy.py); else they are rejected (FG204).
     """
-    from .generate import pool_size
 
     roots = [Path(p) for p in paths] if paths else [ws.intake]
     for p in roots:
@@ -137,8 +137,8 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         conversions, sources = _convert_legacy(ws, sources)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
-    n = pool_size(workers, len(sources), PARALLEL_FROM)
-    if n > 1:
+    n = _readers(workers, len(sources))
+    if n:
         engine.dispose()  # no open database connection crosses the fork
     examined = _examine_all(ws.db, sources, n)
     stored: set[str] = set()
@@ -553,9 +553,25 @@ def process(engine, ws: Workspace, src: Source, lookup: Lookup | None = None) ->
             lookup.close()
 
 
+def _readers(workers: int | None, files: int) -> int:
+    """How many forked readers: one per core for large batches, one for small ones (a file that
+    crashes or exhausts its reader must cost a rejection, not the run); 0 reads in this process,
+    where fork does not exist or when asked for (workers=1, FORMGEN_WORKERS=1)."""
+    import multiprocessing
+
+    from .generate import pool_size
+
+    n = pool_size(workers, files, PARALLEL_FROM)
+    if n > 1:
+        return n
+    env = os.environ.get("FORMGEN_WORKERS", "")
+    asked = workers if workers is not None else int(env) if env.isdigit() else 0
+    return 1 if files and asked != 1 and "fork" in multiprocessing.get_all_start_methods() else 0
+
+
 def _examine_all(db, sources: list[Source], workers: int):
-    """(source, Examined) in the order of sources: here, or in forked workers with bounded in-flight work."""
-    if workers <= 1:
+    """(source, Examined) in the order of sources: here (workers=0), or in forked readers with bounded in-flight work."""
+    if workers == 0:
         lookup = Lookup(db)
         try:
             for src in sources:

@@ -138,7 +138,8 @@ def test_files_from_another_file_system_are_copied_then_removed(ws):
         assert (ws.intake / "processed" / name).read_bytes() == data
 
 
-def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypatch):
+@pytest.mark.parametrize("workers", [2, None])  # None: a small batch, read by one forked reader
+def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypatch, workers):
     # A parser crash (segfault) or the kernel's OOM killer ends a reader process without a word.
     # Simulated here by a reader that kills itself on one file (forked readers inherit the patch).
     import formgen.intake as intake_mod
@@ -153,7 +154,7 @@ def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypa
         return real(lookup, data, sha, name)
 
     monkeypatch.setattr(intake_mod, "_read", crashing)
-    result = intake_mod.intake(ws, workers=2)
+    result = intake_mod.intake(ws, workers=workers)
     by_name = {r.name: r for r in result.files}
     assert by_name[poison].status == "rejected" and by_name[poison].problems[0].code == "FG245"
     assert result.counts["imported"] == 29 and stored(ws) == 29
