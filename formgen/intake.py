@@ -120,8 +120,9 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     Files are read and interpreted by forked readers with memory and time limits: one per core for
     large batches (workers=None: FORMGEN_WORKERS, else one per core), one for small ones; workers=1
     reads in this process. This process is the single writer: it decides the files in the order they
-    were found, commits them in groups and moves each file only after its group is committed. convert_legacy: read old
-    .doc/.xls files from copies LibreOffice converts (see legacy.py); else they are rejected (FG204).
+    were found, commits them in groups and moves each file only after its group is committed.
+    convert_legacy: read old .doc/.xls files from copies LibreOffice converts (see legacy.py); else
+    they are rejected (FG204).
     """
 
     roots = [Path(p) for p in paths] if paths else [ws.intake]
