@@ -60,7 +60,7 @@ def _definitions(conn) -> dict[str, _Def]:
         defs[fingerprint] = _Def(
             d.scale.steps, {**{i.key: i.label for i in d.items}, **{t.key: t.title for t in d.texts}},
             frozenset(f"{g.key}_{n}" for g in d.groups for n in range(1, g.rows + 1)),
-            {(f.key, f.field): (n, f.block, f.label, f.type) for n, f in enumerate(d.fields())})
+            {(f.key, f.field): (n, f.block, f.label, f.type) for n, f in enumerate(d.fields() + d.later_fields())})
     return defs
 
 

@@ -14,6 +14,10 @@ ROLE_TITLES = {"borger": "Borger", "mentor": "Virksomhedsmentor", "konsulent": "
 MARKS: tuple[str, ...] = ("now", "goal")
 MARK_TITLES = {"now": "Nu", "goal": "Næste delmål"}
 DONT_KNOW = "Ved ikke"
+# A kompetencekort row can carry several assessments (the Excel card has a Dato/Niveau pair for
+# each): the first is the definition's `dato`/`now`, later ones `dato_2`/`now_2`, `dato_3`/`now_3`.
+ASSESSMENTS = 3
+LATER_RE = re.compile(r"^(now|dato)_(\d+)$")
 
 Role = Literal["borger", "mentor", "konsulent"]
 Mark = Literal["now", "goal"]
@@ -124,6 +128,9 @@ class TextAnswer(Model):
     def _not_mark(cls, v: str) -> str:
         if v in MARKS:
             raise ValueError(f"'{v}' is reserved for scores: name the text answer something else")
+        if LATER_RE.match(v):
+            raise ValueError(f"'{v}' is reserved for later kompetencekort assessments: name the text answer "
+                             "something else")
         return v
 
 
@@ -286,6 +293,14 @@ class FormDefinition(Model):
                 ]
         return out
 
+    def later_fields(self, role: str | None = None) -> list["AnswerField"]:
+        """The 2nd, 3rd … assessment of every kompetencekort row (Excel only; optional when reading)."""
+        if role and role not in self.respondents:
+            return []
+        return [AnswerField(f"{g.key}_{r}", later_field(field, n), kind, f"{label} ({n}. vurdering)", g.title)
+                for g in self.groups for r in range(1, g.rows + 1) for n in range(2, ASSESSMENTS + 1)
+                for field, kind, label in (("dato", "date", "Dato"), ("now", "score", "Niveau"))]
+
     @property
     def fingerprint(self) -> str:
         """Hash of what reading back depends on: keys, fields, types, scale, and the labels the layout
@@ -298,6 +313,11 @@ class FormDefinition(Model):
         }
         raw = json.dumps(basis, sort_keys=True, ensure_ascii=True).encode()
         return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def later_field(field: str, n: int) -> str:
+    """The field name of assessment n (1-based) of a kompetencekort row: now, now_2, now_3 …"""
+    return field if n == 1 else f"{field}_{n}"
 
 
 @dataclass(frozen=True)

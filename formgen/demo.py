@@ -126,21 +126,38 @@ def _filled(data: bytes, d, ref: str, role: str, round_no: int, rng: random.Rand
 
 
 def _kompetencekort(ws, rng: random.Random) -> Iterator[str]:
+    from . import xlsx
+    from .definition import later_field
     from .docx import fill_answers
     from .forms import get
     from .generate import generate
 
     d = get("kompetencekort").definition
-    result = generate(ws, d, "docx", list(ROSTER[:3]), None, round_no=3, date=START + dt.timedelta(weeks=16))
+    when = START + dt.timedelta(weeks=16)
     examples = {g.key: g.examples for g in d.groups}
-    for path in result.files:
-        values = {}
+    # The first citizen's mentor keeps an Excel card and assesses three times in it (weeks 4, 10, 16).
+    [path] = generate(ws, d, "xlsx", list(ROSTER[:1]), None, round_no=3, date=when).files
+    values = {"fg.vurdering.assessor_navn": ROSTER[0].mentor, "fg.vurdering.assessor_rolle": "Butiksleder"}
+    for g in d.groups:
+        for n, example in enumerate(examples[g.key][:2], start=1):
+            level = rng.randint(1, 3)
+            values[f"fg.{g.key}_{n}.kompetence"], values[f"fg.{g.key}_{n}.sted"] = example, "I butikken"
+            for k, week in enumerate((4, 10, 16), start=1):
+                level = min(d.scale.steps, level + rng.choice((0, 1, 1)) * (k > 1))
+                values[f"fg.{g.key}_{n}.{later_field('now', k)}"] = str(level)
+                values[f"fg.{g.key}_{n}.{later_field('dato', k)}"] = \
+                    (START + dt.timedelta(weeks=week)).strftime("%d-%m-%Y")
+    (ws.intake / path.name).write_bytes(xlsx.fill_answers(path.read_bytes(), values))
+    result = generate(ws, d, "docx", list(ROSTER[1:3]), None, round_no=3, date=when)
+    for citizen, path in zip(ROSTER[1:3], result.files):
+        values = {"fg:vurdering:assessor_navn": citizen.mentor, "fg:vurdering:assessor_rolle": "Mentor"}
         for g in d.groups:
             for n, example in enumerate(examples[g.key][:2], start=1):
                 values.update({f"fg:{g.key}_{n}:kompetence": example, f"fg:{g.key}_{n}:now": str(rng.randint(2, 5)),
                                f"fg:{g.key}_{n}:sted": "I butikken", f"fg:{g.key}_{n}:dato": "14-09-2026"})
         (ws.intake / path.name).write_bytes(fill_answers(path.read_bytes(), values))
-    yield f"Kompetencekort for {len(result.files)} citizens filled by their mentors"
+    yield (f"Kompetencekort for {len(result.files) + 1} citizens filled by their mentors "
+           f"(one in Excel, assessed three times)")
     yield _intake(ws, "kompetencekort")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from . import store
 from .branded import da_date, day, render
-from .definition import FormDefinition
+from .definition import LATER_RE, FormDefinition
 from .errors import fail
 from .private import private_dir, write_private
 
@@ -65,11 +65,30 @@ def assessments(engine, ref: str) -> list[Assessment]:
     out = []
     for sub in subs:
         answers = {(i, f): v for sid, i, f, v in values if sid == sub.id and v}
-        dates = [d for d in (day(v) for (_, f), v in answers.items() if f == "dato") if d]
-        when = day(sub.filled_date) or max(dates, default=None) or day((sub.submitted_at or "")[:10])
-        out.append((sub.round or 0, when or dt.date.min, sub.submitted_at,
-                    Assessment(when, defs[sub.fingerprint], answers, sub.filled_by or "")))
-    return [x[-1] for x in sorted(out, key=lambda x: x[:3])]
+        cards = _per_assessment(answers)
+        for n, card in enumerate(cards):
+            dates = [d for d in (day(v) for (_, f), v in card.items() if f == "dato") if d]
+            # One assessment on the card: the card's date. Several: each its own Dato cells.
+            when = (max(dates, default=None) if len(cards) > 1 else day(sub.filled_date) or max(dates, default=None)) \
+                or day(sub.filled_date) or day((sub.submitted_at or "")[:10])
+            out.append((sub.round or 0, n, when or dt.date.min, sub.submitted_at,
+                        Assessment(when, defs[sub.fingerprint], card, sub.filled_by or "")))
+    return [x[-1] for x in sorted(out, key=lambda x: x[:4])]
+
+
+def _per_assessment(answers: dict[tuple[str, str], str]) -> list[dict[tuple[str, str], str]]:
+    """One card's answers split into its assessments: the first, then each later Dato/Niveau pair
+    (now_2, dato_2 …) as now/dato beside the row's competence and place."""
+    later: dict[int, dict] = {}
+    first = {}
+    for (key, field), value in answers.items():
+        if m := LATER_RE.match(field):
+            later.setdefault(int(m[2]), {})[(key, m[1])] = value
+        else:
+            first[(key, field)] = value
+    shared = {k: v for k, v in first.items() if k[1] not in ("now", "dato")}
+    cards = [first] + [{**shared, **later[n]} for n in sorted(later)]
+    return [c for c in cards if any(k[1] == "now" for k in c)] or [first]
 
 
 def _level(value: str) -> int | None:

@@ -53,15 +53,18 @@ def interpret(x: Extract, d: FormDefinition, role: str, file_name: str) -> Readi
     by_field: dict[tuple[str, str], list[Found]] = {}
     for f in x.answers:
         by_field.setdefault((f.key, f.field), []).append(f)
-    for af in d.fields(role):
+    # Later kompetencekort assessments are optional: only those written in are kept.
+    for af, optional in [(af, False) for af in d.fields(role)] + [(af, True) for af in d.later_fields(role)]:
         founds = by_field.get((af.key, af.field), [])
         # Tags beat the layout fallback; the fallback only fills fields whose tags are gone.
         founds = [f for f in founds if f.how != "row"] or founds
         where = f"{file_name}: {af.block} › {af.label}"
+        texts = [text for f in founds if not f.placeholder and (text := clean_text(f.raw))]
+        if optional and not texts:
+            continue
         if not founds:
             answers.append(Answer(af.key, af.field, None, "", "missing"))
             continue
-        texts = [text for f in founds if not f.placeholder and (text := clean_text(f.raw))]
         if len(set(texts)) > 1:
             problems.append(Problem("FG224", where, f"the field appears {len(founds)} times with different values "
                                     f"({', '.join(sorted(set(texts)))}) — a copied row?",

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .definition import DONT_KNOW, MARK_TITLES, FormDefinition, Group, Item, TextAnswer, TextSection
+from .definition import (ASSESSMENTS, DONT_KNOW, LATER_RE, MARK_TITLES, FormDefinition, Group, Item, TextAnswer,
+                         TextSection, later_field)
 from .identity import Identity, normalise
 from .ooxml import CUSTOM_PART, Template, custom_xml, ensure_custom_part, read_custom, read_parts, xml_text
 from .read import Extract, Found
@@ -29,7 +30,6 @@ from .workspace import Organisation
 SHEET = "Skema"
 ID_SHEET = "_formgen"
 CODE_TOKEN = "FGCODETOKEN"  # stands for the form code in the master's page footer (ASCII: openpyxl escapes the rest)
-ASSESSMENTS = 3  # kompetencekort: Dato/Niveau column pairs, one per assessment
 INK, GREY, RULE = "1F1F1F", "595959", "808080"
 INPUT_FILL = "FFF4CC"  # input cells: light yellow on screen, light grey on a black-and-white print
 NA_FILL = "F2F2F2"
@@ -42,17 +42,11 @@ MARK_COL = {"now": NOW, "goal": GOAL}
 KOMP, STED, DATO0 = 1, 2, 3
 GROUP_HEAD = ("Kompetence", "Hvor er det observeret", "Dato", "Niveau")
 ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-LATER = re.compile(r"^(now|dato)_\d+$")  # later kompetencekort assessments: not definition fields
 
 
 def clean(text: object) -> str:
     """Text without the control characters XML (and openpyxl) refuse."""
     return ILLEGAL.sub("", str(text))
-
-
-def later_field(field: str, n: int) -> str:
-    """The field name of assessment n (1-based) of a kompetencekort row: now, now_2, now_3 …"""
-    return field if n == 1 else f"{field}_{n}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -1079,11 +1073,11 @@ def book_identity(book: Book) -> tuple[dict[str, str], str | None]:
 
 
 def answers_by_name(book: Book) -> list[Found]:
-    """Every fg.<key>.<field> answer name (not meta, not later kompetencekort assessments)."""
+    """Every fg.<key>.<field> answer name (not meta)."""
     out = []
     for name in book.names:
         bits = name.split(".")
-        if len(bits) != 3 or bits[0] != "fg" or bits[1] == "meta" or LATER.match(bits[2]):
+        if len(bits) != 3 or bits[0] != "fg" or bits[1] == "meta":
             continue
         raw = book.named(name)
         if raw is not None:
@@ -1101,14 +1095,15 @@ def answers_for(book: Book, d: FormDefinition, role: str | None) -> list[Found]:
     """The definition's fields for this role: by defined name, else by the layout."""
     layout: Layout | None = None  # built only when a name is missing
     out = []
-    for f in d.fields(role if role in d.respondents else None):
-        raw = named_answer(book, f.key, f.field)
-        if raw is not None:
-            out.append(Found(f.key, f.field, raw, "name"))
-            continue
-        layout = layout or Layout(book)
-        if (raw := layout.find(d, f.key, f.field)) is not None:
-            out.append(Found(f.key, f.field, raw, "row"))
+    role = role if role in d.respondents else None
+    for f, later in [(f, False) for f in d.fields(role)] + [(f, True) for f in d.later_fields(role)]:
+        how, raw = "name", named_answer(book, f.key, f.field)
+        if raw is None:
+            layout = layout or Layout(book)
+            how, raw = "row", layout.find(d, f.key, f.field)
+        # A later kompetencekort assessment is optional: only one written in is an answer.
+        if raw is not None and (raw.strip() or not later):
+            out.append(Found(f.key, f.field, raw, how))
     return out
 
 
@@ -1141,6 +1136,12 @@ class Layout:
             if want in self.titles.get(r, {}):
                 return dict(self.titles[r])
         return {}
+
+    def header_cells(self, below: int, first: str) -> list[tuple[int, str]]:
+        """Every (column, title) of the nearest header above row `below` whose titles include `first`."""
+        want = norm(first)
+        r = next((r for r in range(below - 1, 0, -1) if want in self.titles.get(r, {})), None)
+        return [(c, norm(t)) for (rr, c), t in self.cells.items() if rr == r] if r else []
 
     def first_row(self, label: str, after: int = 0) -> int | None:
         """The first row after `after` whose column A starts with label."""
@@ -1182,11 +1183,12 @@ class Layout:
         top = self.first_row(g.title)
         if top is None or n > g.rows:
             return None
-        head = self.header(top, GROUP_HEAD[0])
-        head.update({k: c for k, c in self.header(top, GROUP_HEAD[2]).items() if k not in head})
-        want = {"kompetence": GROUP_HEAD[0], "sted": GROUP_HEAD[1], "dato": GROUP_HEAD[2], "now": GROUP_HEAD[3]}
-        col = min((c for k, c in head.items() if k.startswith(norm(want[field]))), default=None)
-        return None if col is None else self.at(top + n, col)
+        base, k = (m[1], int(m[2])) if (m := LATER_RE.match(field)) else (field, 1)
+        want = norm({"kompetence": GROUP_HEAD[0], "sted": GROUP_HEAD[1], "dato": GROUP_HEAD[2], "now": GROUP_HEAD[3]}[base])
+        # Dato and Niveau repeat once per assessment: the k-th column with the title is assessment k.
+        cols = sorted({c for first in (GROUP_HEAD[0], GROUP_HEAD[2]) for c, text in self.header_cells(top, first)
+                       if text.startswith(want)})
+        return self.at(top + n, cols[k - 1]) if len(cols) >= k else None
 
 
 def meta_by_label(book: Book) -> dict[str, str]:
@@ -1213,3 +1215,16 @@ def meta_by_label(book: Book) -> dict[str, str]:
 def read_file(path: Path, definition: FormDefinition | None = None, role: str | None = None) -> Extract:
     """read() for a file on disk."""
     return read(read_parts(Path(path).read_bytes()), definition, role)
+
+
+def fill_answers(data: bytes, values: dict[str, str]) -> bytes:
+    """Play the respondent: type answers into the named cells with openpyxl, as Excel stores them (demo)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    for name, text in values.items():
+        [(sheet, ref)] = list(wb.defined_names[name].destinations)
+        wb[sheet][ref.replace("$", "")].value = int(text) if text.isdigit() else text
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

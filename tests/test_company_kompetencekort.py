@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 import cohort
 from conftest import needs_soffice, pdf_pages
-from filling import fill_docx
+from filling import fill_docx, fill_xlsx
 from formgen import store
 from formgen.company import company_sheet, first_names
 from formgen.errors import FormgenError
@@ -196,3 +196,47 @@ def test_kompetencekort_pdf_opens(two_cards):
     needs_soffice()
     r = kompetencekort_doc(two_cards, "S-0001", fmt="pdf")
     assert 1 <= pdf_pages(r.pdf) <= 2
+
+
+def excel_card(ws, values: dict[str, str]):
+    """The mentor fills one Excel kompetencekort (several Dato/Niveau pairs over time) and returns it."""
+    path = generate(ws, available()["kompetencekort"].definition, "xlsx", [IDA], None, round_no=1,
+                    date=dt.date(2026, 4, 27)).files[0]  # the card's date: the day it is handed in
+    fill_xlsx(path, {k.replace(":", "."): v for k, v in ASSESSOR.items()} | values)
+    (ws.intake / path.name).write_bytes(path.read_bytes())
+    return intake(ws)
+
+
+def test_every_assessment_of_an_excel_card_is_imported_and_shown(tmp_path):
+    ws = init(tmp_path / "ws", "Jobcenter Testby")
+    r = excel_card(ws, {
+        "fg.faglige_1.kompetence": "Betjene opvaskemaskine", "fg.faglige_1.sted": "Opvasken",
+        "fg.faglige_1.dato": "02-03-2026", "fg.faglige_1.now": "2",
+        "fg.faglige_1.dato_2": "30-03-2026", "fg.faglige_1.now_2": "3",
+        "fg.faglige_1.dato_3": "27-04-2026", "fg.faglige_1.now_3": "4",
+        # a competence first seen at the second assessment
+        "fg.almene_1.kompetence": "Møde til tiden", "fg.almene_1.dato_2": "30-03-2026", "fg.almene_1.now_2": "5"})
+    assert r.counts["imported"] == 1
+    engine = store.connect(ws.db)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(select(store.answers.c.field, store.answers.c.value)
+                                   .where(store.answers.c.item == "faglige_1")).all())
+    engine.dispose()
+    assert (stored["now"], stored["now_2"], stored["now_3"]) == ("2", "3", "4")
+    assert stored["dato_3"] == "2026-04-27"
+    rows = competences(kompetencekort_doc(ws, "S-0001").docx)
+    assert rows["Betjene opvaskemaskine"] == ["4 af 5\nKan opgaven selvstændigt", "Opvasken", "27-04-2026",
+                                              "Fremgang: 2 → 3 → 4\n02-03-2026: 2\n30-03-2026: 3\n27-04-2026: 4"]
+    assert rows["Møde til tiden"][2:] == ["30-03-2026", "Vurderet én gang"]
+    # each assessment is listed with its own date, the period runs from the first to the last
+    text = all_text(kompetencekort_doc(ws, "S-0001").docx)
+    assert "02-03-2026 – 27-04-2026" in text and all(d in text for d in ("02-03-2026\tMette Berg", "30-03-2026\tMette Berg"))
+
+
+def test_a_bad_level_in_a_later_assessment_is_named_for_review(tmp_path):
+    ws = init(tmp_path / "ws", "Jobcenter Testby")
+    r = excel_card(ws, {"fg.faglige_1.kompetence": "Truckcertifikat", "fg.faglige_1.now": "2",
+                        "fg.faglige_1.now_2": "7"})
+    assert r.counts["review"] == 1
+    [problem] = [p for f in r.files for p in f.problems]
+    assert problem.code == "FG223" and "Niveau (2. vurdering)" in problem.where

@@ -143,3 +143,8 @@ def test_invalid_yaml_reports_line_and_column():
 def test_text_answer_cannot_be_called_now():
     text = messages(MINIMAL + "            texts: [{key: now, label: Nu}]\n")
     assert "reserved for scores" in text
+
+
+def test_text_answer_cannot_take_a_later_assessments_name():
+    text = messages(MINIMAL + "            texts: [{key: now_2, label: Senere}]\n")
+    assert "reserved for later kompetencekort assessments" in text
