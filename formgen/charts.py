@@ -154,8 +154,24 @@ def spider(labels: list[str], series: dict[str, list[float]], baseline: dict[str
         ax.set_yticklabels(["", "", "", "", ""])
         ax.set_xticks(angles[:-1])
         ax.set_xticklabels([textwrap.fill(lb, 18) for lb in labels], fontsize=7.5)
-        handles = [_proxy(name, **opts) for name, opts in zip(names, [*faint.values(), *strong.values()])]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.08, 1.05), fontsize=7.5, frameon=False)
+        # Labels start just outside the rim and grow away from it, so they never cover a top score.
+        ax.tick_params(axis="x", pad=1)
+        for label, angle in zip(ax.get_xticklabels(), angles):
+            x, y = math.sin(angle), math.cos(angle)
+            label.set_horizontalalignment("left" if x > 0.05 else "right" if x < -0.05 else "center")
+            label.set_verticalalignment("bottom" if y > 0.7 else "top" if y < -0.7 else "center")
+        # Below the web (beside it, the chart came out a third smaller): a column per respondent, the
+        # current round's line over the first round's. The legend fills column by column.
+        blank = _proxy("", linestyle="none")
+        entries = {**{(who, 0): _proxy(STYLE[who][0], **opts) for who, opts in strong.items()},
+                   **{(who, 1): _proxy(f"{STYLE[who][0]}, {baseline_label}", **opts) for who, opts in faint.items()}}
+        rows = [r for r in (0, 1) if any(k[1] == r for k in entries)] or [0]
+        handles = [entries.get((who, r), blank) for who in STYLE if (who, 0) in entries or (who, 1) in entries
+                   for r in rows]
+        renderer = fig.canvas.get_renderer()
+        box, labelled = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)  # the web, the web with labels
+        ax.legend(handles=handles, loc="upper center", fontsize=7.5, frameon=False, ncol=max(1, len(handles) // len(rows)),
+                  bbox_to_anchor=(0.5, (labelled.y0 - box.y0) / box.height - 0.02), columnspacing=1.5)
         return fig
 
     frame = _frame(("spider", tuple(labels), tuple(names)), build)
