@@ -240,3 +240,20 @@ def test_a_bad_level_in_a_later_assessment_is_named_for_review(tmp_path):
     assert r.counts["review"] == 1
     [problem] = [p for f in r.files for p in f.problems]
     assert problem.code == "FG223" and "Niveau (2. vurdering)" in problem.where
+
+
+def test_an_excel_card_sent_again_with_a_new_assessment_waits_for_review_and_the_newer_can_be_kept(tmp_path):
+    from formgen.review import keep
+
+    ws = init(tmp_path / "ws", "Jobcenter Testby")
+    path = generate(ws, available()["kompetencekort"].definition, "xlsx", [IDA], None, round_no=1,
+                    date=dt.date(2026, 4, 27)).files[0]
+    fill_xlsx(path, {"fg.faglige_1.kompetence": "Opvask", "fg.faglige_1.now": "2", "fg.faglige_1.dato": "02-03-2026"})
+    (ws.intake / "marts.xlsx").write_bytes(path.read_bytes())
+    assert intake(ws).counts["imported"] == 1
+    fill_xlsx(path, {"fg.faglige_1.now_2": "4", "fg.faglige_1.dato_2": "30-03-2026"})  # the same sheet, a month on
+    (ws.intake / "april.xlsx").write_bytes(path.read_bytes())
+    assert intake(ws).counts["review"] == 1  # never silently overwritten
+    assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Vurderet én gang"
+    assert keep(ws, "april.xlsx").chosen == "april.xlsx"
+    assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Fremgang: 2 → 4\n02-03-2026: 2\n30-03-2026: 4"
