@@ -164,7 +164,7 @@ def overview_report(ws, date_from=None, date_to=None, by: str = "programme", fmt
     out_dir = private_dir(Path(out_dir) if out_dir else ws.output / "reports" / "overview")
     stem = f"ledelsesoverblik_{GROUPINGS[by].lower()}_{_period_slug(date_from, date_to)}"
     docx = write_private(out_dir / f"{stem}.docx", render(
-        ws, "overview.docx", context(ov), {"spider": (spider_png(ov), 150)}, title=f"Ledelsesoverblik · {ov.period}"))
+        ws, "overview.docx", context(ov), {"spider": (spider_png(ov), 135)}, title=f"Ledelsesoverblik · {ov.period}"))
     xlsx = write_private(out_dir / f"{stem}.xlsx", workbook(ov))
     pdf = None
     if fmt == "pdf":
