@@ -5,6 +5,10 @@ import datetime as dt
 import io
 import math
 import re
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import fail
 
 MINUS = "−"
 
@@ -21,19 +25,38 @@ def render(ws, template: str, ctx: dict, images: dict | None = None, title: str 
     from .templates import template_path
 
     org = ws.config.organisation
-    prep = prepared(template_path(template, ws), org.colour)
-    tpl = prep.template()
+    path = template_path(template, ws)
+    with _template_problems(path):
+        prep = prepared(path, org.colour)
+        tpl = prep.template()
     ctx = {"org": {"name": org.name, "unit": org.unit, "contact": org.contact},
            "printed": dt.date.today().strftime("%d-%m-%Y"), **ctx}
     for key, (png, width) in (images or {}).items():
         ctx[key] = InlineImage(tpl, io.BytesIO(png), **fit(png, width)) if png else ""
     logo = ws.logo
     ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
-    tpl.render(ctx, jinja_env=prep.env, autoescape=True)
+    with _template_problems(path):
+        tpl.render(ctx, jinja_env=prep.env, autoescape=True)
     if props:
         core = tpl.docx.core_properties
         core.title, core.author, core.last_modified_by = title, org.name, org.name
     return prep.finish(tpl)
+
+
+@contextmanager
+def _template_problems(path: Path):
+    """A template restyled into something unusable (not a .docx, a broken {{ }} tag) as FG140."""
+    import zipfile
+
+    from jinja2 import TemplateError
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        yield
+    except (zipfile.BadZipFile, KeyError, XMLSyntaxError, TemplateError) as exc:
+        detail = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+        raise fail("FG140", str(path), f"the template cannot be used ({detail})",
+                   "undo the last change to it in Word, or delete it: formgen then uses its shipped template") from None
 
 
 MAX_IMAGE_MM = 200  # the tallest picture that fits an A4 page below a heading

@@ -79,6 +79,9 @@ class FormgenError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # rebuilt from its problems when it comes back from a worker process
+        return FormgenError, (self.problems,)
+
 
 def fail(code: str, where: str, what: str, fix: str = "") -> FormgenError:
     """Build a FormgenError with a single problem (raise the result)."""

@@ -62,9 +62,11 @@ def load_all(engine, round_no: int | None = None, ref: str | None = None) -> dic
     """
     from . import consolidate as c
 
+    kk = _kompetencekort_forms(engine)  # they have a document of their own (kompetencekort.py)
     scores = c.load_scores(engine, ref, own_labels=True)
-    scores = scores[~scores["form"].isin(_kompetencekort_forms(engine))]
+    scores = scores[~scores["form"].isin(kk)]
     texts = c.load_texts(engine, ref, own_labels=True)
+    texts = texts[~texts["form"].isin(kk)]
     if round_no is not None:
         scores, texts = scores[scores["round"] <= round_no], texts[texts["round"] <= round_no]
     progression, agreement, delmaal = (_by_citizen(f(scores)) for f in (c.progression, c.agreement, c.delmaal))
@@ -464,11 +466,9 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
     results = []
     done = _reports(ws, datas, todo, n)
     try:
-        for ref, written in done:
-            if written is not None:
-                result, latest = written
-                _log(engine, ref, latest, "docx")
-                results.append(result)
+        for ref, (result, latest) in done:
+            _log(engine, ref, latest, "docx")
+            results.append(result)
             if progress:
                 progress(1)
     finally:
@@ -488,14 +488,14 @@ _BATCH: tuple | None = None  # (workspace, data by ref): what forked workers inh
 
 
 def _reports(ws, datas: dict[str, Data], todo: list[str], workers: int):
-    """(ref, (result, round) or None) for each ref in todo, in order: the first here, the others in workers."""
+    """(ref, (result, round)) for each ref in todo, in order: the first here, the others in workers."""
     global _BATCH
     if not todo:
         return
-    yield todo[0], _one(ws, datas[todo[0]])
+    yield todo[0], _write(ws, datas[todo[0]])
     if workers <= 1:
         for ref in todo[1:]:
-            yield ref, _one(ws, datas[ref])
+            yield ref, _write(ws, datas[ref])
         return
     import multiprocessing
 
@@ -509,17 +509,7 @@ def _reports(ws, datas: dict[str, Data], todo: list[str], workers: int):
 
 def _task(ref: str):
     ws, datas = _BATCH
-    return _one(ws, datas[ref])
-
-
-def _one(ws, data: Data):
-    """_write, or None when it fails with a problem for the user (e.g. an unusable template): the others go on."""
-    from .errors import FormgenError
-
-    try:
-        return _write(ws, data)
-    except FormgenError:
-        return None
+    return _write(ws, datas[ref])
 
 
 def merge_reports(ws, results: list[ReportResult], round_no: int | None = None) -> Path:

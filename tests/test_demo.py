@@ -86,3 +86,11 @@ def test_demo_refuses_a_folder_that_is_not_a_previous_demo(tmp_path):
     assert r.returncode == 1 and "FG130" in r.stderr and "not a previous demo" in r.stderr and not r.stdout
     assert "Traceback" not in r.stderr
     assert (tmp_path / "mine" / "important.txt").read_text() == "keep me"
+
+
+def test_the_progression_report_leaves_the_kompetencekort_to_its_own_document(demo):
+    root, _ = demo
+    doc = Document(str(root / "output" / "reports" / "S-0001" / "progressionsrapport_S-0001_runde-3.docx"))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    for kompetencekort_only in ("vurdering)", "Faglige kompetencer", "Betjene opvaskemaskine"):
+        assert kompetencekort_only not in text

@@ -175,3 +175,28 @@ def test_a_trends_chart_with_many_indicators_is_scaled_to_fit_the_page():
     many = trends([(f"Indikator {i}", {"borger": [(1, 2.0), (2, 3.0)]}) for i in range(18)], 5, [1, 2])
     assert fit(few, 170) == {"width": Mm(170)}
     assert fit(many, 170) == {"height": Mm(MAX_IMAGE_MM)}  # 6 rows of panels would run off an A4 page
+
+
+def _restyled(ws, edit) -> None:
+    """The workspace's own report template: the shipped one with document.xml edited, as in Word."""
+    from formgen.templates import SHIPPED
+
+    src, dst = SHIPPED / "report.docx", ws.templates_dir / "report.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            zout.writestr(item, edit(data) if item.filename == "word/document.xml" else data)
+
+
+@pytest.mark.parametrize("damage", ["not a docx", "broken tag"])
+def test_a_template_restyled_into_something_unusable_is_named_not_a_crash(two_rounds, damage):
+    if damage == "not a docx":
+        two_rounds.templates_dir.mkdir(exist_ok=True)
+        (two_rounds.templates_dir / "report.docx").write_text("Word crashed while saving")
+    else:
+        _restyled(two_rounds, lambda xml: xml.replace(b"</w:body>", b"<w:p><w:r><w:t>{{ borger.navn </w:t></w:r></w:p></w:body>"))
+    for write in (lambda: citizen_report(two_rounds, "S-0001"), lambda: all_reports(two_rounds)):
+        with pytest.raises(FormgenError) as exc:
+            write()
+        [problem] = exc.value.problems
+        assert problem.code == "FG140" and problem.where.endswith("report.docx") and "delete it" in problem.fix
