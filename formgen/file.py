@@ -110,7 +110,10 @@ def open_package(data: bytes, name: str) -> Package:
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise refuse("FG209", name, f"the file is damaged ({exc})", "ask the sender to save and send it again")
     _check_entries(infos, name)
-    ct = _read(zf, "[Content_Types].xml", name)
+    parts = Parts(zf, data, name, [i.filename for i in infos if not i.is_dir()])
+    if "[Content_Types].xml" not in parts:
+        raise refuse("FG209", name, "the package lacks [Content_Types].xml", "ask the sender to save and send it again")
+    ct = parts["[Content_Types].xml"]
     if any(m.encode() in ct for m in MACRO_TYPES) or any(i.filename.endswith("vbaProject.bin") for i in infos):
         raise refuse("FG205", name, "the file contains macros (.docm/.xlsm)",
                      "save it as a normal .docx/.xlsx (without macros) and send it again")
@@ -124,48 +127,42 @@ def open_package(data: bytes, name: str) -> Package:
     if _main_part(ct, DOCX_MAIN if kind == "docx" else XLSX_MAIN) not in {i.filename for i in infos}:
         raise refuse("FG209", name, "the file lacks its main part (the document or workbook itself)",
                      "ask the sender to save the form again and send the new copy")
-    names = [i.filename for i in infos if not i.is_dir()]
-    parts = Parts(zf, data, name, names)
-    heads: dict[str, bytes] = {}  # the first bytes of each XML part: enough to tell a picture by content
     for i in infos:
-        if i.filename.endswith((".xml", ".rels")) and not i.is_dir():
-            if i.file_size < PROLOG_STEP:
-                heads[i.filename] = parts[i.filename]  # small: read whole now (and kept), which checks it
-            else:
-                heads[i.filename] = _check_prolog(zf, i, name, data)
-    check_images(parts, name, heads)
+        if i.is_dir():
+            continue
+        if i.filename.endswith((".xml", ".rels")):
+            # small parts are read whole now (kept for the reader), which checks them; large ones' prologs
+            head = parts[i.filename] if i.file_size < PROLOG_STEP else _check_prolog(zf, i, name, data)
+        else:
+            head = _head(zf, i, name)
+        _check_picture(zf, i, head, name, data)
     return Package(kind, parts)
 
 
-def check_images(parts: Mapping[str, bytes], name: str, heads: dict[str, bytes] | None = None) -> None:
-    """Refuse pictures too large to be part of a form, judged by content (any part, whatever its
-    name) and by the size its header declares, never by decoding it (a decompression bomb).
-
-    heads: the first bytes of parts already looked at; a part whose head is no picture is not inflated."""
+def _check_picture(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, name: str, data: bytes) -> None:
+    """Refuse a picture too large to be part of a form, judged by content (any part, whatever its
+    name) and by the size its header declares, never by decoding it (a decompression bomb)."""
     from .images import kind, size
 
+    if kind(head) is None:
+        return
+    part = info.filename
     fix = ("make the picture smaller (in Word/Excel: select it, Picture Format › Compress Pictures) or delete it, "
            "save and send the form again; if nobody put a picture in the form, do not open it, ask the sender")
-    heads = heads or {}
-    for part in parts:
-        head = heads.get(part)
-        if head is not None and kind(head) is None:
-            continue
-        data = parts[part]
-        if kind(data) is None:
-            continue
-        if len(data) > MAX_IMAGE_BYTES:
-            raise refuse("FG243", name, f"the picture {part} is {len(data) / 1_000_000:.0f} MB, over the "
-                         f"{MAX_IMAGE_BYTES // 1_000_000} MB limit for a picture in a form", fix)
-        dims = size(data)
-        if dims is None:
-            raise refuse("FG209", name, f"the picture {part} is damaged (its size cannot be read)",
-                         "ask the sender to save and send the form again, without that picture if it stays damaged")
-        w, h = dims
-        if w * h > MAX_IMAGE_PIXELS:
-            raise refuse("FG243", name, f"the picture {part} is {w}×{h} pixels ({w * h / 1_000_000:.0f} megapixels), "
-                         f"over the {MAX_IMAGE_PIXELS // 1_000_000} megapixel limit (a decompression bomb, or a "
-                         "photo far larger than a form needs)", fix)
+    if info.file_size > MAX_IMAGE_BYTES:  # as the zip directory declares it: zipfile never inflates more
+        raise refuse("FG243", name, f"the picture {part} is {info.file_size / 1_000_000:.0f} MB, over the "
+                     f"{MAX_IMAGE_BYTES // 1_000_000} MB limit for a picture in a form", fix)
+    dims = size(head)
+    if dims is None and info.file_size > len(head):  # the header lies further in (a TIFF's directory at its end)
+        dims = size(_read(zf, part, name, data))
+    if dims is None:
+        raise refuse("FG209", name, f"the picture {part} is damaged (its size cannot be read)",
+                     "ask the sender to save and send the form again, without that picture if it stays damaged")
+    w, h = dims
+    if w * h > MAX_IMAGE_PIXELS:
+        raise refuse("FG243", name, f"the picture {part} is {w}×{h} pixels ({w * h / 1_000_000:.0f} megapixels), "
+                     f"over the {MAX_IMAGE_PIXELS // 1_000_000} megapixel limit (a decompression bomb, or a "
+                     "photo far larger than a form needs)", fix)
 
 
 def _main_part(ct: bytes, main_type: str) -> str | None:
@@ -270,6 +267,8 @@ def _part(zf: zipfile.ZipFile, part: str, package: bytes | None):
 
 
 PROLOG_STEP = 2048
+PROLOG_MAX = 64 * 1024  # no root element by then: the part is read whole (linear) instead of searched further
+PICTURE_HEAD = 256 * 1024  # where a picture's header is looked for before the whole part is inflated
 _ROOT_START = re.compile(rb"<[A-Za-z_]")  # the root element's start tag: no DTD can follow it
 
 
@@ -283,7 +282,7 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, data: b
     d = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     head, feed = b"", raw
     try:
-        while len(head) < info.file_size:
+        while len(head) < min(info.file_size, PROLOG_MAX):
             if d is None:
                 more, feed = feed[:PROLOG_STEP], feed[PROLOG_STEP:]
             else:
@@ -318,6 +317,23 @@ def _dtd(part: str, name: str):
                  "this file was crafted or tampered with; do not open it, ask the sender")
 
 
+def _head(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """A part's first PICTURE_HEAD bytes, inflating no more than that."""
+    try:
+        with zf.open(info) as f:
+            return f.read(PICTURE_HEAD)
+    except _DAMAGED as exc:
+        raise _damaged(info.filename, name, exc)
+
+
+_DAMAGED = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
+
+
+def _damaged(part: str, name: str, exc: Exception) -> Refused:
+    detail = "its compressed data is broken" if isinstance(exc, zlib.error) else exc.__class__.__name__
+    return refuse("FG209", name, f"the part {part} is damaged ({detail})", "ask the sender to save and send it again")
+
+
 def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = None) -> bytes:
     try:
         data, key, raw = _part(zf, part, package)
@@ -327,10 +343,8 @@ def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = Non
             data = zf.read(part)
     except KeyError:
         raise refuse("FG209", name, f"the package lacks {part}", "ask the sender to save and send it again")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
-        detail = "its compressed data is broken" if isinstance(exc, zlib.error) else exc.__class__.__name__
-        raise refuse("FG209", name, f"the part {part} is damaged ({detail})",
-                     "ask the sender to save and send it again")
+    except _DAMAGED as exc:
+        raise _damaged(part, name, exc)
     if part.endswith((".xml", ".rels")) and _declares_dtd(data):
         _dtd(part, name)
     if key is not None:

@@ -172,6 +172,7 @@ def test_forked_readers_have_a_memory_ceiling(ws):
     ("word/settings.xml", "utf-8", 0),        # a part no reader opens
     ("word/stylesWithEffects.xml", "utf-8", 0),  # a large one: only its prolog is inflated
     ("word/styles.xml", "utf-8", 5000),       # a DTD behind a long comment in the prolog
+    ("word/styles.xml", "utf-8", 300_000),    # a comment longer than the prolog search: the part is read whole
     ("word/fontTable.xml", "utf-16", 0),      # UTF-16 XML, where the bytes "<!DOCTYPE" never occur
 ])
 def test_a_dtd_in_any_xml_part_is_refused(ws, tmp_path, part, encoding, pad):
