@@ -67,7 +67,9 @@ def fit(png: bytes, width_mm: float) -> dict:
     with many indicators), then the page's height and the width that keeps its proportions."""
     from docx.shared import Mm
 
-    w, h = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the IHDR chunk
+    from .images import size
+
+    w, h = size(png) or (0, 0)
     if w and h and width_mm * h / w > MAX_IMAGE_MM:
         return {"height": Mm(MAX_IMAGE_MM)}
     return {"width": Mm(width_mm)}

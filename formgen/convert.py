@@ -12,9 +12,14 @@ from .errors import fail
 INSTALL = "install LibreOffice: sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 
 
+def find_soffice() -> str | None:
+    """The LibreOffice binary, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def soffice() -> str:
     """The LibreOffice binary, or a clear error saying how to install it."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    exe = find_soffice()
     if not exe:
         raise fail("FG170", "PDF", "LibreOffice is not installed, and it is needed to write PDF", INSTALL)
     return exe

@@ -163,7 +163,9 @@ def _kompetencekort(ws, rng: random.Random) -> Iterator[str]:
 
 def _resave(path: Path) -> None:
     """Re-save through LibreOffice, as a respondent without Word would (skipped when not installed)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    from .convert import find_soffice
+
+    soffice = find_soffice()
     if not soffice:
         return
     out = path.parent / ".lo-out"
@@ -177,7 +179,9 @@ def _resave(path: Path) -> None:
 def _reports(ws) -> Iterator[str]:
     from .report import all_reports
 
-    fmt = "pdf" if shutil.which("soffice") or shutil.which("libreoffice") else "docx"
+    from .convert import find_soffice
+
+    fmt = "pdf" if find_soffice() else "docx"
     results = all_reports(ws, fmt)
     yield f"Progression reports ({fmt}) with draft journalnotat for {len(results)} citizens: {ws.output / 'reports'}"
     from .company import company_sheet

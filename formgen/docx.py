@@ -30,6 +30,11 @@ MAIN_CELL_CM = 13.2 - 0.4  # the indicator table's second column minus cell marg
 ACCENT = "1F4E79"  # the template's default accent colour, replaced by the organisation's
 
 
+def recolour(styles: bytes, colour: str) -> bytes:
+    """A template's styles.xml in the organisation's colour instead of ACCENT."""
+    return styles.replace(f'w:val="{ACCENT}"'.encode(), f'w:val="{colour.lstrip("#")}"'.encode())
+
+
 @dataclass(frozen=True)
 class Master:
     """A rendered form for one form × role × round × date, waiting for per-file values."""
@@ -177,8 +182,7 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path,
     buf = io.BytesIO()
     tpl.save(buf)
     parts = read_parts(buf.getvalue())
-    parts["word/styles.xml"] = parts["word/styles.xml"].replace(
-        f'w:val="{ACCENT}"'.encode(), f'w:val="{org.colour.lstrip("#")}"'.encode())
+    parts["word/styles.xml"] = recolour(parts["word/styles.xml"], org.colour)
     ensure_custom_part(parts)
     master = Master(parts, blank)
     _package(master)  # compress once, before any copy (and before workers fork)

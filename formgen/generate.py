@@ -118,18 +118,30 @@ class _Batch:
 _BATCH: _Batch | None = None  # what forked workers inherit
 
 
+def asked_workers(requested: int | None) -> int | None:
+    """The worker count asked for: the argument, else FORMGEN_WORKERS, else None."""
+    import os
+
+    env = os.environ.get("FORMGEN_WORKERS", "")
+    return requested if requested is not None else int(env) if env.isdigit() else None
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def pool_size(requested: int | None, items: int, minimum: int = PARALLEL_FROM) -> int:
     """How many worker processes to use: 1 (this process) unless fork exists and the batch is large."""
-    import multiprocessing
     import os
 
     if requested is None:
-        env = os.environ.get("FORMGEN_WORKERS", "")
-        requested = int(env) if env.isdigit() else len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-            else (os.cpu_count() or 1)
+        requested = asked_workers(None) or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                            else (os.cpu_count() or 1))
         if items < minimum:
             return 1
-    if requested <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if requested <= 1 or not can_fork():
         return 1
     return max(1, min(requested, items))
 

@@ -10,6 +10,7 @@ import json
 import errno
 import os
 import shutil
+import time
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -479,8 +480,6 @@ class Group:
     def transaction(self):
         """The open transaction, begun (BEGIN IMMEDIATE) when the group first writes."""
         if self.tx is None:
-            import time
-
             self.tx = _writer(self.engine).transaction().__enter__()
             self.started = time.monotonic()
         return self.tx
@@ -489,8 +488,6 @@ class Group:
         self.pending.append((src, result, planned))
 
     def due(self) -> bool:
-        import time
-
         return len(self.pending) >= self.FILES or (self.tx is not None and time.monotonic() - self.started >= self.SECONDS)
 
     def commit(self) -> list[tuple[Source, FileResult, Path | None]]:
@@ -558,16 +555,12 @@ def _readers(workers: int | None, files: int) -> int:
     """How many forked readers: one per core for large batches, one for small ones (a file that
     crashes or exhausts its reader must cost a rejection, not the run); 0 reads in this process,
     where fork does not exist or when asked for (workers=1, FORMGEN_WORKERS=1)."""
-    import multiprocessing
-
-    from .generate import pool_size
+    from .generate import asked_workers, can_fork, pool_size
 
     n = pool_size(workers, files, PARALLEL_FROM)
     if n > 1:
         return n
-    env = os.environ.get("FORMGEN_WORKERS", "")
-    asked = workers if workers is not None else int(env) if env.isdigit() else 0
-    return 1 if files and asked != 1 and "fork" in multiprocessing.get_all_start_methods() else 0
+    return 1 if files and asked_workers(workers) != 1 and can_fork() else 0
 
 
 def _examine_all(db, sources: list[Source], workers: int):
@@ -683,6 +676,8 @@ class Writer:
             for key, (stmt, cols) in self.stmts.items():
                 c = stmt.compile(dialect=engine.dialect, column_keys=list(cols) if cols else None)
                 self.sql[key] = (str(c), tuple(c.positiontup), dict(c.params))
+                # insert_rows passes tuples straight through: in the declared order, as compiled
+                assert not cols or tuple(c.positiontup) == cols, (key, c.positiontup)
 
     def transaction(self):
         return _SqliteTx(self) if self.sqlite else _EngineTx(self)
@@ -785,15 +780,9 @@ class _SqliteTx:
             self._run(self.w.sql[key][0], [self._args(key, r) for r in rows], many=True)
 
     def insert_rows(self, key: str, rows: list[tuple]) -> None:
-        """Rows as tuples in the order of the statement's columns (the answers: one per field)."""
-        sql, names, _ = self.w.sql[key]
-        if names != self.w.stmts[key][1]:  # the compiled order is the declared one; should it not be, go by name
-            return self.insert_rows_by_name(key, rows)
+        """Rows as tuples in the statement's declared column order (the answers: one per field)."""
         if rows:
-            self._run(sql, rows, many=True)
-
-    def insert_rows_by_name(self, key: str, rows: list[tuple]) -> None:
-        self.insert_many(key, [dict(zip(self.w.stmts[key][1], r)) for r in rows])
+            self._run(self.w.sql[key][0], rows, many=True)
 
 
 _WRITERS: dict = {}  # engine -> Writer (one per intake run)
@@ -850,8 +839,8 @@ def _actor() -> str:
 
 
 def _record_problems(tx, r: FileResult) -> None:
-    tx.insert_many("problems", [dict(sha256=r.sha256 or "-", file_name=r.name, status=r.status, code=p.code,
-                                     where=p.where, what=p.what, fix=p.fix, at=store.now()) for p in r.problems])
+    tx.insert_rows("problems", [(r.sha256 or "-", r.name, r.status, p.code, p.where, p.what, p.fix, store.now())
+                                for p in r.problems])  # _PROBLEM order
 
 
 def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | None = None) -> FileResult:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .convert import INSTALL
+from .convert import INSTALL, find_soffice
 from .errors import Problem
 from .file import MAX_FILE_BYTES, OLE_MAGIC, Refused
 from .intake import FileResult, Source
@@ -91,7 +91,7 @@ class Conversions:
                 legacy[n] = kind
         if not legacy:
             return sources
-        exe = shutil.which("soffice") or shutil.which("libreoffice")
+        exe = find_soffice()
         out = list(sources)
         for kind in TARGET:
             batch = [n for n, k in legacy.items() if k == kind]

@@ -16,6 +16,8 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Environment
 
+from .docx import recolour
+
 BIG = 16 * 1024  # parts smaller than this are left in the copy
 SET_ASIDE = {  # content types of parts that rendering does not read
     "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml",
@@ -79,7 +81,7 @@ class Prepared:
         self.restore = {name: written[name] for name in aside}
         self.colour = colour.lstrip("#")
         if STYLES in self.restore:
-            self.restore[STYLES] = self._coloured(self.restore[STYLES])
+            self.restore[STYLES] = recolour(self.restore[STYLES], self.colour)
         for name in aside:
             root = etree.fromstring(parts[name])
             parts[name] = etree.tostring(etree.Element(root.tag, nsmap=root.nsmap), xml_declaration=True,
@@ -87,11 +89,6 @@ class Prepared:
         self.copy = write_parts(parts)
         self.env = _Environment()
         self.patched: dict[str, str] = {}
-
-    def _coloured(self, styles: bytes) -> bytes:
-        from .docx import ACCENT  # the templates' accent colour, replaced by the organisation's
-
-        return styles.replace(f'w:val="{ACCENT}"'.encode(), f'w:val="{self.colour}"'.encode())
 
     def template(self) -> DocxTemplate:
         """A fresh docxtpl template to render once; render it with jinja_env=self.env, then finish() it."""
@@ -115,7 +112,7 @@ class Prepared:
         parts = out.parts
         parts.update(self.restore)
         if STYLES not in self.restore:
-            parts[STYLES] = self._coloured(parts[STYLES])
+            parts[STYLES] = recolour(parts[STYLES], self.colour)
         return write_parts(parts)
 
 
