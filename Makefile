@@ -30,8 +30,13 @@ bench: $(STAMP)
 
 # Not a test: coverage-guided fuzzing of intake's readers with atheris (docs/fuzzing.md), 5 minutes by default.
 # make fuzz FUZZ_ARGS="-max_total_time=3600"; findings are saved in output/fuzz/crashes/.
-fuzz: $(STAMP)
-	$(BIN)/python -m pip install --quiet atheris
+FUZZ_STAMP := $(VENV)/.fuzz-stamp
+
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
 	$(BIN)/python tools/fuzz_atheris.py $(FUZZ_ARGS)
 
 clean:

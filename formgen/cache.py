@@ -1,9 +1,9 @@
 """A small private cache of answers that depend only on a file's text, so that quick commands
 (`formgen forms list`) need neither YAML, TOML nor pydantic once they have seen a file.
 
-Each answer is stored under the whole text it was worked out from, not under a file name, time
-or size: a changed file can never be taken for the one that was read before, however quickly or
-cleverly it was changed. What else an answer depends on (formgen's version and source files,
+Each answer is stored under the SHA-256 of the text it was worked out from, not under a file
+name, time or size: a changed file can never be taken for the one that was read before, however
+quickly it was changed (and the cache holds no copy of the texts, e.g. the organisation's contact). What else an answer depends on (formgen's version and source files,
 Python, pydantic and PyYAML) is the answers' stamp: answers with another stamp are not used.
 Only successes are kept; a file with problems is read and reported in full every time.
 
@@ -13,6 +13,7 @@ works as it would without it.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -26,7 +27,7 @@ STAMPS = 4  # stamps kept (several checkouts or virtual environments share the c
 SOURCES = ("cache.py", "config.py", "definition.py", "forms.py", "workspace.py")  # what decides the answers
 LIBRARIES = ("pydantic", "pydantic_core", "yaml")
 
-_file: dict = {}  # json.dumps(stamp) -> section -> text -> answer
+_file: dict = {}  # json.dumps(stamp) -> section -> sha256 of the text -> answer
 _state: dict | None = None  # this stamp's sections
 _dirty = False
 
@@ -84,18 +85,22 @@ def _load() -> dict:
 def recall(section: str, text: str):
     """The answer stored for this text, or None."""
     found = _load().get(section)
-    return found.get(text) if isinstance(found, dict) else None
+    return found.get(_key(text)) if isinstance(found, dict) else None
 
 
 def remember(section: str, text: str, answer) -> None:
     """Store an answer (kept by save())."""
     global _dirty
-    entries = _load().setdefault(section, {})
-    entries.pop(text, None)
-    entries[text] = answer
+    entries, key = _load().setdefault(section, {}), _key(text)
+    entries.pop(key, None)
+    entries[key] = answer
     while len(entries) > KEEP:
         del entries[next(iter(entries))]
     _dirty = True
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def save() -> None:
@@ -107,7 +112,6 @@ def save() -> None:
     from .private import write_private
 
     try:
-        _load()
         write_private(where, json.dumps(_file, ensure_ascii=False).encode("utf-8"))
     except OSError:
         pass

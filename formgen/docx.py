@@ -10,6 +10,7 @@ import io
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -17,7 +18,9 @@ from .definition import DONT_KNOW, Band, Item
 from .identity import Identity
 from .ooxml import CUSTOM_PART, Template, custom_xml, ensure_custom_part, read_parts, xml_text
 from .render import META, FormView, Prefill
-from .workspace import Organisation
+
+if TYPE_CHECKING:  # annotations only: config imports pydantic
+    from .config import Organisation
 
 CODE_TOKEN = "\u27e6FGCODE\u27e7"  # stands for the per-file form code in the master
 PLACEHOLDER_CHOICE = "\u2002vælg\u2002"

@@ -13,12 +13,15 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .definition import DONT_KNOW, MARK_TITLES, ROLE_TITLES, Band, Group, Item, TextAnswer, TextSection
 from .errors import Problem
 from .identity import PROPS, Identity, normalise
 from .render import META, FormView, Prefill
-from .workspace import Organisation
+
+if TYPE_CHECKING:  # annotations only: config imports pydantic
+    from .config import Organisation
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 portrait, points
 MX, TOP, BOTTOM = 42.0, 34.0, 48.0  # side margin, top margin, room kept for the footer

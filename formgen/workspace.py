@@ -93,8 +93,7 @@ def checked(start: Path | str | None = None) -> Path:
     text = _read(path)
     if cache.recall("configs", text) is not True:
         _config(path, text)
-        cache.remember("configs", text, True)
-        cache.save()
+        cache.remember("configs", text, True)  # saved by the command, once (forms.listing)
     return root
 
 
@@ -130,15 +129,6 @@ def _config(path: Path, text: str) -> Config:
         where = ".".join(str(p) for p in err["loc"])
         raise fail("FG101", f"{path}, {where}", err["msg"].removeprefix("Value error, "),
                    "see the comments in a fresh 'formgen init' workspace for the allowed settings")
-
-
-def __getattr__(name: str):
-    # The settings models live in formgen.config, so that importing this module does not import pydantic.
-    if name in ("Config", "Defaults", "Organisation"):
-        from . import config
-
-        return getattr(config, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 TOML_TEMPLATE = """\

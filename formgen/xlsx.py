@@ -16,6 +16,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -25,7 +26,9 @@ from .identity import Identity, normalise
 from .ooxml import CUSTOM_PART, Template, custom_xml, ensure_custom_part, read_custom, read_parts, xml_text
 from .read import Extract, Found
 from .render import META, FormView, Prefill
-from .workspace import Organisation
+
+if TYPE_CHECKING:  # annotations only: config imports pydantic
+    from .config import Organisation
 
 SHEET = "Skema"
 ID_SHEET = "_formgen"

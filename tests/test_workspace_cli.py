@@ -91,6 +91,7 @@ def test_forms_list_follows_every_edit_of_a_definition(tmp_path):
     assert first.returncode == 0 and "eget-skema" in first.stdout
     stored = tmp_path / "cache" / "formgen" / "cache.json"
     assert stored.is_file() and stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert b"Jobcenter A" not in stored.read_bytes()  # keyed by digests: no copy of the workspace's texts
     assert run("--workspace", str(ws.root), "forms", "list", env=cache).stdout == first.stdout
     # the same size and modification time: only the text tells the new version from the old
     before = form.stat()
