@@ -141,7 +141,6 @@ def spider(labels: list[str], series: dict[str, list[float]], baseline: dict[str
              for who in baseline}
     strong = {who: dict(color=STYLE[who][1], linewidth=2, linestyle=STYLE[who][2], marker=STYLE[who][3],
                         markersize=5) for who in series}
-    names = [f"{STYLE[who][0]}, {baseline_label}" for who in baseline] + [STYLE[who][0] for who in series]
 
     def build():
         plt = _plt()
@@ -162,19 +161,17 @@ def spider(labels: list[str], series: dict[str, list[float]], baseline: dict[str
             label.set_verticalalignment("bottom" if y > 0.7 else "top" if y < -0.7 else "center")
         # Below the web (beside it, the chart came out a third smaller): a column per respondent, the
         # current round's line over the first round's. The legend fills column by column.
-        blank = _proxy("", linestyle="none")
-        entries = {**{(who, 0): _proxy(STYLE[who][0], **opts) for who, opts in strong.items()},
-                   **{(who, 1): _proxy(f"{STYLE[who][0]}, {baseline_label}", **opts) for who, opts in faint.items()}}
-        rows = [r for r in (0, 1) if any(k[1] == r for k in entries)] or [0]
-        handles = [entries.get((who, r), blank) for who in STYLE if (who, 0) in entries or (who, 1) in entries
-                   for r in rows]
+        whos = [who for who in STYLE if who in strong or who in faint]
+        rows = [(styles, suffix) for styles, suffix in ((strong, ""), (faint, f", {baseline_label}")) if styles]
+        handles = [_proxy(STYLE[who][0] + suffix, **styles[who]) if who in styles else _proxy("", linestyle="none")
+                   for who in whos for styles, suffix in rows]
         renderer = fig.canvas.get_renderer()
         box, labelled = ax.get_window_extent(renderer), ax.get_tightbbox(renderer)  # the web, the web with labels
-        ax.legend(handles=handles, loc="upper center", fontsize=7.5, frameon=False, ncol=max(1, len(handles) // len(rows)),
+        ax.legend(handles=handles, loc="upper center", fontsize=7.5, frameon=False, ncol=max(1, len(whos)),
                   bbox_to_anchor=(0.5, (labelled.y0 - box.y0) / box.height - 0.02), columnspacing=1.5)
         return fig
 
-    frame = _frame(("spider", tuple(labels), tuple(names)), build)
+    frame = _frame(("spider", tuple(labels), tuple(series), tuple(baseline), baseline_label), build)
     ax = frame.fig.axes[0]
     lines = [(ax, angles, _closed(values), faint[who]) for who, values in baseline.items()]
     lines += [(ax, angles, _closed(values), strong[who]) for who, values in series.items()]

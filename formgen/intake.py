@@ -78,6 +78,11 @@ class Source:
             return self.path.read_bytes()
         return _archive(self.path).read(self.member)
 
+    def head(self, n: int) -> bytes:
+        """The first n bytes, reading (or inflating) no more."""
+        with (open(self.path, "rb") if self.member is None else _archive(self.path).open(self.member)) as fh:
+            return fh.read(n)
+
     def content(self, data: bytes) -> bytes:
         """What to parse, given the file's bytes: the bytes themselves (legacy.Converted: its converted copy)."""
         return data

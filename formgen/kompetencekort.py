@@ -65,15 +65,14 @@ def assessments(engine, ref: str) -> list[Assessment]:
     out = []
     for sub in subs:
         answers = {(i, f): v for sid, i, f, v in values if sid == sub.id and v}
-        cards = _per_assessment(answers)
+        cards, dated = _per_assessment(answers), day(sub.filled_date)
         for n, card in enumerate(cards):
-            dates = [d for d in (day(v) for (_, f), v in card.items() if f == "dato") if d]
+            latest = max((d for (_, f), v in card.items() if f == "dato" and (d := day(v))), default=None)
             # One assessment on the card: the card's date. Several: each its own Dato cells.
-            when = (max(dates, default=None) if len(cards) > 1 else day(sub.filled_date) or max(dates, default=None)) \
-                or day(sub.filled_date) or day((sub.submitted_at or "")[:10])
-            out.append((sub.round or 0, n, when or dt.date.min, sub.submitted_at,
+            when = ((latest or dated) if len(cards) > 1 else (dated or latest)) or day((sub.submitted_at or "")[:10])
+            out.append((sub.round or 0, when or dt.date.min, sub.submitted_at or "", n,
                         Assessment(when, defs[sub.fingerprint], card, sub.filled_by or "")))
-    return [x[-1] for x in sorted(out, key=lambda x: x[:4])]
+    return [x[-1] for x in sorted(out, key=lambda x: x[:4])]  # within a round by date, across cards too
 
 
 def _per_assessment(answers: dict[tuple[str, str], str]) -> list[dict[tuple[str, str], str]]:

@@ -159,14 +159,9 @@ class Conversions:
 def _legacy_bytes(src: Source) -> bytes | None:
     """The file's bytes when it starts like an OLE file (legacy or encrypted Office), else None."""
     try:
-        if src.member is None:
-            with open(src.path, "rb") as fh:
-                if fh.read(len(OLE_MAGIC)) != OLE_MAGIC:
-                    return None
-        data = src.read()
+        return src.read() if src.head(len(OLE_MAGIC)) == OLE_MAGIC else None
     except Exception:  # unreadable or gone: examining the file reports it
         return None
-    return data if data.startswith(OLE_MAGIC) else None
 
 
 # The private profile starts with macros switched off entirely (LibreOffice's default only refuses

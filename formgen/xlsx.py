@@ -1132,19 +1132,15 @@ class Layout:
         """The text of a cell ('' when empty)."""
         return self.cells.get((r, c), "")
 
-    def header(self, below: int, first: str) -> dict[str, int]:
-        """Column titles of the nearest table header above row `below` whose titles include `first`."""
+    def header_row(self, below: int, first: str) -> int | None:
+        """The nearest table header above row `below` whose titles include `first`."""
         want = norm(first)
-        for r in range(below - 1, 0, -1):
-            if want in self.titles.get(r, {}):
-                return dict(self.titles[r])
-        return {}
+        return next((r for r in range(below - 1, 0, -1) if want in self.titles.get(r, {})), None)
 
-    def header_cells(self, below: int, first: str) -> list[tuple[int, str]]:
-        """Every (column, title) of the nearest header above row `below` whose titles include `first`."""
-        want = norm(first)
-        r = next((r for r in range(below - 1, 0, -1) if want in self.titles.get(r, {})), None)
-        return [(c, norm(t)) for (rr, c), t in self.cells.items() if rr == r] if r else []
+    def header(self, below: int, first: str) -> dict[str, int]:
+        """Column titles of that header: the first column of each title."""
+        r = self.header_row(below, first)
+        return dict(self.titles[r]) if r else {}
 
     def first_row(self, label: str, after: int = 0) -> int | None:
         """The first row after `after` whose column A starts with label."""
@@ -1189,8 +1185,8 @@ class Layout:
         base, k = (m[1], int(m[2])) if (m := LATER_RE.match(field)) else (field, 1)
         want = norm({"kompetence": GROUP_HEAD[0], "sted": GROUP_HEAD[1], "dato": GROUP_HEAD[2], "now": GROUP_HEAD[3]}[base])
         # Dato and Niveau repeat once per assessment: the k-th column with the title is assessment k.
-        cols = sorted({c for first in (GROUP_HEAD[0], GROUP_HEAD[2]) for c, text in self.header_cells(top, first)
-                       if text.startswith(want)})
+        rows = {self.header_row(top, GROUP_HEAD[0]), self.header_row(top, GROUP_HEAD[2])}
+        cols = sorted(c for (r, c), text in self.cells.items() if r in rows and norm(text).startswith(want))
         return self.at(top + n, cols[k - 1]) if len(cols) >= k else None
 
 
