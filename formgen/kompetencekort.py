@@ -77,7 +77,7 @@ def assessments(engine, ref: str) -> list[Assessment]:
 
 def _per_assessment(answers: dict[tuple[str, str], str]) -> list[dict[tuple[str, str], str]]:
     """One card's answers split into its assessments: the first, then each later Dato/Niveau pair
-    (now_2, dato_2 …) as now/dato beside the row's competence and place."""
+    (now_2, dato_2 …) as now/dato beside the row's competence and place; only those with a level."""
     later: dict[int, dict] = {}
     first = {}
     for (key, field), value in answers.items():
@@ -87,7 +87,7 @@ def _per_assessment(answers: dict[tuple[str, str], str]) -> list[dict[tuple[str,
             first[(key, field)] = value
     shared = {k: v for k, v in first.items() if k[1] not in ("now", "dato")}
     cards = [first] + [{**shared, **later[n]} for n in sorted(later)]
-    return [c for c in cards if any(k[1] == "now" for k in c)] or [first]
+    return [c for c in cards if any(k[1] == "now" for k in c)]
 
 
 def _level(value: str) -> int | None:
@@ -186,8 +186,8 @@ def kompetencekort_doc(ws, ref: str, fmt: str = "docx", out_dir: Path | None = N
     try:
         cards = assessments(engine, ref)
         if not cards:
-            raise fail("FG160", ref, "no imported kompetencekort for this citizen",
-                       f"import the mentor's kompetencekort first (formgen intake); make one with "
+            raise fail("FG160", ref, "no imported kompetencekort for this citizen with a level for any competence",
+                       f"import a kompetencekort the mentor has filled in (formgen intake); make one with "
                        f"'formgen generate kompetencekort --citizen {ref}'")
         citizen = _citizen(engine, ref)
         with engine.begin() as conn:

@@ -257,3 +257,11 @@ def test_an_excel_card_sent_again_with_a_new_assessment_waits_for_review_and_the
     assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Vurderet én gang"
     assert keep(ws, "april.xlsx").chosen == "april.xlsx"
     assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Fremgang: 2 → 4\n02-03-2026: 2\n30-03-2026: 4"
+
+
+def test_a_kompetencekort_returned_empty_gives_no_empty_document(tmp_path):
+    ws = init(tmp_path / "ws", "Jobcenter Testby")
+    assert excel_card(ws, {"fg.faglige_1.kompetence": "Truckcertifikat"}).counts["imported"] == 1  # no level given
+    with pytest.raises(FormgenError, match="no imported kompetencekort for this citizen with a level"):
+        kompetencekort_doc(ws, "S-0001")
+    assert not (ws.output / "reports" / "S-0001").exists()
