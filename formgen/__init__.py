@@ -1,3 +1,5 @@
 """formgen: branded, machine-readable progressionsmåling forms for Danish jobcentres."""
 
-__version__ = "0.1.0"
+from formgen.core.version import __version__
+
+__all__ = ["__version__"]

@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 from typing import Iterator
 
-from .errors import fail
-from .roster import Citizen
+from formgen.core.errors import fail
+from formgen.generate.roster import Citizen
 
 ORG = "Jobcenter Eksempelby"
 ROSTER = (
@@ -46,7 +46,7 @@ TEXTS = ["Møder stabilt og til tiden.", "Har selv bedt om flere opgaver.", "Tri
 
 def run_demo(directory: Path) -> Iterator[str]:
     """Build the demo workspace and yield lines telling what was made and where to look."""
-    from .workspace import init
+    from formgen.core.workspace import init
 
     directory = Path(directory).resolve()
     if directory.exists():
@@ -71,8 +71,8 @@ def run_demo(directory: Path) -> Iterator[str]:
 
 
 def _round(ws, round_no: int, form_id: str, rng: random.Random) -> Iterator[str]:
-    from .forms import get
-    from .generate import generate
+    from formgen.forms.catalogue import get
+    from formgen.generate.run import generate
 
     d = get(form_id).definition
     date = START + dt.timedelta(weeks=WEEKS * (round_no - 1))
@@ -96,7 +96,7 @@ def _round(ws, round_no: int, form_id: str, rng: random.Random) -> Iterator[str]
 
 
 def _intake(ws, label: str) -> str:
-    from .intake import intake
+    from formgen.intake.run import intake
 
     c = intake(ws).counts
     return (f"  Intake {label}: imported {c['imported']}, needs review {c['review']}, rejected {c['rejected']}"
@@ -105,7 +105,7 @@ def _intake(ws, label: str) -> str:
 
 def _filled(data: bytes, d, ref: str, role: str, round_no: int, rng: random.Random) -> bytes:
     """Answers as this respondent would give them in this round."""
-    from .docx import fill_answers
+    from formgen.formats.docx import fill_answers
 
     path = PATHS[ref].get(role) or PATHS[ref]["*"]
     values = {}
@@ -126,11 +126,11 @@ def _filled(data: bytes, d, ref: str, role: str, round_no: int, rng: random.Rand
 
 
 def _kompetencekort(ws, rng: random.Random) -> Iterator[str]:
-    from . import xlsx
-    from .definition import later_field
-    from .docx import fill_answers
-    from .forms import get
-    from .generate import generate
+    from formgen.formats import xlsx
+    from formgen.forms.definition import later_field
+    from formgen.formats.docx import fill_answers
+    from formgen.forms.catalogue import get
+    from formgen.generate.run import generate
 
     d = get("kompetencekort").definition
     when = START + dt.timedelta(weeks=16)
@@ -163,7 +163,7 @@ def _kompetencekort(ws, rng: random.Random) -> Iterator[str]:
 
 def _resave(path: Path) -> None:
     """Re-save through LibreOffice, as a respondent without Word would (skipped when not installed)."""
-    from .convert import find_soffice
+    from formgen.formats.convert import find_soffice
 
     soffice = find_soffice()
     if not soffice:
@@ -177,16 +177,16 @@ def _resave(path: Path) -> None:
 
 
 def _reports(ws) -> Iterator[str]:
-    from .report import all_reports
+    from formgen.reports.citizen import all_reports
 
-    from .convert import find_soffice
+    from formgen.formats.convert import find_soffice
 
     fmt = "pdf" if find_soffice() else "docx"
     results = all_reports(ws, fmt)
     yield f"Progression reports ({fmt}) with draft journalnotat for {len(results)} citizens: {ws.output / 'reports'}"
-    from .company import company_sheet
-    from .kompetencekort import kompetencekort_doc
-    from .overview_report import overview_report
+    from formgen.reports.company import company_sheet
+    from formgen.reports.kompetencekort import kompetencekort_doc
+    from formgen.reports.overview import overview_report
 
     ov = overview_report(ws, None, None, "company", fmt)
     yield f"Management overview (groups under 5 citizens suppressed): {ov.pdf or ov.docx} and {ov.xlsx}"
@@ -199,8 +199,8 @@ def _reports(ws) -> Iterator[str]:
 
 
 def _after(ws) -> Iterator[str]:
-    from .exports import export
-    from .status import status
+    from formgen.reports.exports import export
+    from formgen.intake.status import status
 
     missing = [e for e in status(ws) if not e.returned]
     for e in missing:

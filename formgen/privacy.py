@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import delete, or_, select, text
 
-from . import store
-from .errors import fail
-from .private import write_private
+from formgen.store import db as store
+from formgen.core.errors import fail
+from formgen.core.private import write_private
 
 KEY_FILE = "formgen.key"
 
@@ -131,13 +131,13 @@ def _compact(engine) -> None:
 def _delete_files(ws, ref: str, names: set[str]) -> int:
     """Generated forms, returns in processed/ and quarantine/, and the citizen's reports."""
     n = 0
-    for folder in (ws.output / "forms", ws.intake / "processed", ws.intake / "quarantine"):
+    for folder in (ws.forms_out, ws.processed, ws.quarantine):
         for path in list(folder.rglob("*")) if folder.is_dir() else []:
             if path.is_file() and (_mentions(path.name, ref) or path.name in names
                                    or any(path.name.startswith(nm + ".problems") for nm in names)):
                 path.unlink()
                 n += 1
-    reports = ws.output / "reports" / ref
+    reports = ws.reports / ref
     if reports.is_dir():
         n += sum(1 for p in reports.rglob("*") if p.is_file())
         shutil.rmtree(reports)
@@ -149,7 +149,7 @@ def _scrub_reports(ws, ref: str, name: str | None) -> int:
     from openpyxl import load_workbook
 
     n = 0
-    for path in list((ws.output / "import").glob("*.xlsx")) + list((ws.output / "export").glob("*.xlsx")):
+    for path in list((ws.import_reports).glob("*.xlsx")) + list((ws.exports).glob("*.xlsx")):
         wb = load_workbook(path)
         sheet = wb.active
         hits = [r[0].row for r in sheet.iter_rows() if any(_mentions(c.value, ref, name) for c in r)]
@@ -158,7 +158,7 @@ def _scrub_reports(ws, ref: str, name: str | None) -> int:
         if hits:
             wb.save(path)
             n += 1
-    for path in (ws.output / "export").glob("*.csv"):
+    for path in (ws.exports).glob("*.csv"):
         import csv
         import io
 
@@ -217,7 +217,7 @@ def purge(ws, older_than_days: int) -> Purged:
     engine.dispose()
     files = 0
     stamp = cutoff.timestamp()
-    for folder in (ws.intake / "processed", ws.intake / "quarantine", ws.output / "forms", ws.output / "import"):
+    for folder in (ws.processed, ws.quarantine, ws.forms_out, ws.import_reports):
         for path in list(folder.rglob("*")) if folder.is_dir() else []:
             if path.is_file() and (path.name in names or path.stat().st_mtime < stamp):
                 path.unlink()

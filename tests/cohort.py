@@ -19,10 +19,10 @@ import datetime as dt
 import textwrap
 
 from filling import fill_docx
-from formgen.forms import parse
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.roster import Citizen
+from formgen.forms.catalogue import parse
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.generate.roster import Citizen
 
 FORM = parse(textwrap.dedent("""
     id: kort-opfoelgning

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from formgen.forms import parse
-from formgen.workspace import init
+from formgen.forms.catalogue import parse
+from formgen.core.workspace import init
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

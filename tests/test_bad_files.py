@@ -7,11 +7,11 @@ import pytest
 
 from conftest import soffice_convert
 from filling import fill_docx
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.roster import Citizen
-from formgen.workspace import init
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.generate.roster import Citizen
+from formgen.core.workspace import init
 
 
 def good_form(ws, ref="S-0001"):
@@ -125,7 +125,7 @@ def test_file_without_any_identity_goes_to_review(ws, tmp_path):
 def test_a_pathologically_slow_file_costs_a_rejection_not_the_batch(ws, monkeypatch):
     import time
 
-    import formgen.intake as intake_mod
+    import formgen.intake.run as intake_mod
 
     good = good_form(ws)
     slow = good_form(ws, "S-0002")
@@ -150,7 +150,7 @@ def test_forked_readers_have_a_memory_ceiling(ws):
     import multiprocessing
     import resource
 
-    import formgen.intake as intake_mod
+    import formgen.intake.run as intake_mod
 
     def probe(q):
         intake_mod._limit_memory()

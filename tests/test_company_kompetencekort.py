@@ -9,15 +9,15 @@ from sqlalchemy import select
 import cohort
 from conftest import needs_soffice, pdf_pages
 from filling import fill_docx, fill_xlsx
-from formgen import store
-from formgen.company import company_sheet, first_names
-from formgen.errors import FormgenError
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.kompetencekort import kompetencekort_doc
-from formgen.roster import Citizen
-from formgen.workspace import init
+from formgen.store import db as store
+from formgen.reports.company import company_sheet, first_names
+from formgen.core.errors import FormgenError
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.reports.kompetencekort import kompetencekort_doc
+from formgen.generate.roster import Citizen
+from formgen.core.workspace import init
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +243,7 @@ def test_a_bad_level_in_a_later_assessment_is_named_for_review(tmp_path):
 
 
 def test_an_excel_card_sent_again_with_a_new_assessment_waits_for_review_and_the_newer_can_be_kept(tmp_path):
-    from formgen.review import keep
+    from formgen.intake.review import keep
 
     ws = init(tmp_path / "ws", "Jobcenter Testby")
     path = generate(ws, available()["kompetencekort"].definition, "xlsx", [IDA], None, round_no=1,

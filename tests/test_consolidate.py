@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from filling import fill_docx
-from formgen import consolidate as c
-from formgen import store
-from formgen.forms import available, parse
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.roster import Citizen
+from formgen.consolidate import scores as c
+from formgen.store import db as store
+from formgen.forms.catalogue import available, parse
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.generate.roster import Citizen
 
 IDA = Citizen("S-0001", "Ida Holm", "Jensen & Søn", "Mette Berg", "Karl Nørgaard")
 NAN = math.nan

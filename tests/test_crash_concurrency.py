@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from filling import fill_docx
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.roster import Citizen
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.generate.roster import Citizen
 
 EXE = str(Path(sys.executable).parent / "formgen")
 
@@ -107,8 +107,8 @@ def test_full_disk_gives_a_clean_message_and_files_stay(ws):
 
 def test_a_file_another_run_moved_after_this_run_read_it_is_not_an_error(ws):
     # Two runs read the same file; the first moves it to processed/ while the second is still deciding.
-    from formgen import store
-    from formgen.intake import FileResult, Source, settle
+    from formgen.store import db as store
+    from formgen.intake.run import FileResult, Source, settle
 
     (name,) = batch(ws, 1)
     src = ws.intake / name
@@ -125,7 +125,7 @@ def test_a_file_another_run_moved_after_this_run_read_it_is_not_an_error(ws):
 def test_files_from_another_file_system_are_copied_then_removed(ws):
     import tempfile
 
-    from formgen.intake import intake
+    from formgen.intake.run import intake
 
     (name,) = batch(ws, 1)
     with tempfile.TemporaryDirectory(dir="/dev/shm") as stick:  # a USB stick or a mounted share
@@ -142,7 +142,7 @@ def test_files_from_another_file_system_are_copied_then_removed(ws):
 def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypatch, workers):
     # A parser crash (segfault) or the kernel's OOM killer ends a reader process without a word.
     # Simulated here by a reader that kills itself on one file (forked readers inherit the patch).
-    import formgen.intake as intake_mod
+    import formgen.intake.run as intake_mod
 
     names = sorted(batch(ws, 30))
     poison = names[13]

@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from formgen.errors import FormgenError
-from formgen.forms import available, parse
+from formgen.core.errors import FormgenError
+from formgen.forms.catalogue import available, parse
 
 PRESETS = {"samtaleskema", "opfoelgning", "kompetencekort", "praktik-trivsel", "bip-inspireret"}
 

@@ -9,9 +9,9 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from formgen import store
+from formgen.store import db as store
 from formgen.demo import run_demo
-from formgen.workspace import load
+from formgen.core.workspace import load
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from formgen.forms import parse
+from formgen.forms.catalogue import parse
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

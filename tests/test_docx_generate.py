@@ -11,10 +11,10 @@ from docx import Document
 from lxml import etree
 
 from conftest import pdf_pages, soffice_convert
-from formgen.errors import FormgenError
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.roster import Citizen
+from formgen.core.errors import FormgenError
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.generate.roster import Citizen
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
@@ -210,7 +210,7 @@ def test_every_preset_and_respondent_converts_to_pdf(ws, tmp_path, form, role):
 def test_a_workspace_copy_of_the_template_restyles_its_forms(ws):
     from docx.shared import Pt
 
-    from formgen.templates import copy_templates
+    from formgen.core.templates import copy_templates
 
     copy = ws.templates_dir / "form.docx"
     assert copy in copy_templates(ws)

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from filling import fill_docx
-from formgen import store
-from formgen.errors import CATALOGUE
-from formgen.file import Refused, open_package
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import OUTCOMES, Source, process
-from formgen.roster import Citizen
-from formgen.workspace import init
+from formgen.store import db as store
+from formgen.core.errors import CATALOGUE
+from formgen.formats.package import Refused, open_package
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import OUTCOMES, Source, process
+from formgen.generate.roster import Citizen
+from formgen.core.workspace import init
 
 CORPUS = Path(__file__).parent / "corpus"
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))

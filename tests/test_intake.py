@@ -16,11 +16,11 @@ import pytest
 from conftest import soffice_convert
 from filling import (copy_row_docx, fill_docx, fill_pdf, fill_xlsx, strip_properties, track_changes_docx,
                      type_over_control_docx)
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.roster import Citizen
-from formgen.workspace import init
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.generate.roster import Citizen
+from formgen.core.workspace import init
 
 IDA = Citizen("S-0001", "Ida Holm", "Jensen & Søn", "Mette Berg", "Karl Nørgaard")
 PRESET_ROLES = [(fid, role) for fid, lf in sorted(available().items()) for role in lf.definition.respondents]

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from conftest import needs_soffice, soffice_convert
 from filling import fill_docx, fill_xlsx
-from formgen.intake import intake
+from formgen.intake.run import intake
 from test_intake import answers_for, exported, formgen
 
 ROLE = {"samtaleskema": "borger", "opfoelgning": "mentor", "kompetencekort": "mentor"}
@@ -72,9 +72,9 @@ def test_an_excel_form_saved_as_xls_is_imported_value_for_value(ws, tmp_path, fo
 
 def test_xls_answers_are_read_by_their_renamed_defined_names(ws, tmp_path):
     """LibreOffice's .xls export renames fg.<key>.<field> to fg_<key>_<field>: still read by name, not by layout."""
-    from formgen.file import open_package
-    from formgen.forms import available
-    from formgen.xlsx import read
+    from formgen.formats.package import open_package
+    from formgen.forms.catalogue import available
+    from formgen.formats.xlsx import read
 
     xls, _ = legacy_form(ws, tmp_path, "opfoelgning", "xls")
     back = soffice_convert(xls, "xlsx", tmp_path / "back")
@@ -213,8 +213,8 @@ def _cmdline(proc: Path) -> str:
 
 
 def test_libreoffice_converts_in_a_private_folder_with_macros_switched_off(ws, tmp_path):
-    from formgen.intake import Source
-    from formgen.legacy import Conversions
+    from formgen.intake.run import Source
+    from formgen.intake.legacy import Conversions
 
     doc, _ = legacy_form(ws, tmp_path, "samtaleskema", "doc")
     conversions = Conversions()
@@ -230,7 +230,7 @@ def test_libreoffice_converts_in_a_private_folder_with_macros_switched_off(ws, t
 
 
 def test_old_formats_are_recognised_by_their_ole_directory_not_by_their_name(ws):
-    from formgen.legacy import legacy_kind
+    from formgen.intake.legacy import legacy_kind
     from test_bad_files import encrypted, good_form
 
     def ole(*entries: str, at: int = 512) -> bytes:

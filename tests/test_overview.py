@@ -7,10 +7,10 @@ from openpyxl import load_workbook
 
 import cohort
 from conftest import needs_soffice, pdf_pages
-from formgen import store
-from formgen.overview import SUPPRESSED, build, suppressed
-from formgen.overview_report import overview_report
-from formgen.workspace import init
+from formgen.store import db as store
+from formgen.consolidate.overview import SUPPRESSED, build, suppressed
+from formgen.reports.overview import overview_report
+from formgen.core.workspace import init
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from formgen import pdf
-from formgen.file import Refused
-from formgen.forms import available, parse
-from formgen.identity import Identity, new_code
-from formgen.render import prefill, view
-from formgen.roster import Citizen
-from formgen.submission import interpret
+from formgen.formats import pdf
+from formgen.formats.package import Refused
+from formgen.forms.catalogue import available, parse
+from formgen.core.identity import Identity, new_code
+from formgen.forms.view import prefill, view
+from formgen.generate.roster import Citizen
+from formgen.intake.interpret import interpret
 
 IDA = Citizen("S-0001", "Ida Holm", "Jensen & Søn ApS", "Mette Berg", "Karl Nørgaard")
 PRESET_ROLES = [(fid, role) for fid, lf in sorted(available().items()) for role in lf.definition.respondents]

@@ -14,12 +14,12 @@ import pytest
 from PIL import Image
 
 from filling import fill_docx, fill_xlsx
-from formgen import images
-from formgen.file import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.roster import Citizen
+from formgen.formats import images
+from formgen.formats.package import MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.generate.roster import Citizen
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from filling import fill_docx
-from formgen.exports import export
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import intake
+from formgen.reports.exports import export
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import intake
 from formgen.privacy import audit, forget, purge, pseudonym
-from formgen.workspace import network_share
-from formgen.report import citizen_report
-from formgen.roster import Citizen
+from formgen.core.workspace import network_share
+from formgen.reports.citizen import citizen_report
+from formgen.generate.roster import Citizen
 
 IDA = Citizen("S-1", "Ida Holmgaard", "Jensen & Søn", "Mette Berg", "Karl Nørgaard")
 BO = Citizen("S-10", "Bo Bergstrøm", "Jensen & Søn", "Mette Berg", "Karl Nørgaard")  # S-1 is a prefix of S-10

@@ -6,12 +6,12 @@ from docx import Document
 
 from conftest import needs_soffice, pdf_pages
 from filling import fill_docx
-from formgen.errors import FormgenError
-from formgen.forms import available
-from formgen.generate import generate
-from formgen.intake import intake
-from formgen.report import citizen_report, all_reports
-from formgen.roster import Citizen
+from formgen.core.errors import FormgenError
+from formgen.forms.catalogue import available
+from formgen.generate.run import generate
+from formgen.intake.run import intake
+from formgen.reports.citizen import citizen_report, all_reports
+from formgen.generate.roster import Citizen
 
 IDA = Citizen("S-0001", "Ida Holm", "Jensen & Søn ApS", "Mette Berg", "Karl Nørgaard", "Virksomhedspraktik")
 ITEMS = ["faglige_kompetencer", "sociale_kompetencer", "fysik_helbred", "psykisk_styrke", "netvaerk_hverdagsliv"]
@@ -120,7 +120,7 @@ def test_report_all_covers_every_citizen_with_data(two_rounds):
 def test_report_all_writes_each_citizen_the_report_citizen_report_writes_also_in_workers(two_rounds, tmp_path):
     from sqlalchemy import select
 
-    from formgen import store
+    from formgen.store import db as store
 
     def parts(path):
         with zipfile.ZipFile(path) as zf:
@@ -168,8 +168,8 @@ def test_a_whole_round_merges_into_one_pdf_with_a_bookmark_per_citizen(two_round
 def test_a_trends_chart_with_many_indicators_is_scaled_to_fit_the_page():
     from docx.shared import Mm
 
-    from formgen.branded import MAX_IMAGE_MM, fit
-    from formgen.charts import trends
+    from formgen.reports.branded import MAX_IMAGE_MM, fit
+    from formgen.reports.charts import trends
 
     few = trends([("Fremmøde", {"borger": [(1, 2.0), (2, 3.0)]})], 5, [1, 2])
     many = trends([(f"Indikator {i}", {"borger": [(1, 2.0), (2, 3.0)]}) for i in range(18)], 5, [1, 2])
@@ -179,7 +179,7 @@ def test_a_trends_chart_with_many_indicators_is_scaled_to_fit_the_page():
 
 def _restyled(ws, edit) -> None:
     """The workspace's own report template: the shipped one with document.xml edited, as in Word."""
-    from formgen.templates import SHIPPED
+    from formgen.core.templates import SHIPPED
 
     src, dst = SHIPPED / "report.docx", ws.templates_dir / "report.docx"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -2,8 +2,8 @@
 import pytest
 from openpyxl import Workbook
 
-from formgen.errors import FormgenError
-from formgen.roster import looks_like_cpr, read
+from formgen.core.errors import FormgenError
+from formgen.generate.roster import looks_like_cpr, read
 
 
 def problems(path) -> str:

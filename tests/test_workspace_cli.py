@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from formgen.cli import cli
-from formgen.errors import FormgenError
-from formgen.workspace import find, init
+from formgen.core.errors import FormgenError
+from formgen.core.workspace import find, init
 
 
 def run(*args, env=None, cwd=None):

@@ -13,14 +13,14 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 
 from conftest import needs_soffice, pdf_pages, soffice_convert
-from formgen import xlsx
-from formgen.definition import DONT_KNOW, MARK_TITLES
-from formgen.forms import available, parse
-from formgen.generate import generate
-from formgen.identity import Identity, new_code
-from formgen.ooxml import read_custom, read_parts
-from formgen.render import META, Prefill, prefill, view
-from formgen.roster import Citizen
+from formgen.formats import xlsx
+from formgen.forms.definition import DONT_KNOW, MARK_TITLES
+from formgen.forms.catalogue import available, parse
+from formgen.generate.run import generate
+from formgen.core.identity import Identity, new_code
+from formgen.formats.ooxml import read_custom, read_parts
+from formgen.forms.view import META, Prefill, prefill, view
+from formgen.generate.roster import Citizen
 
 PRESETS = {fid: lf.definition for fid, lf in available().items()}
 PRESET_ROLES = [(fid, role) for fid, d in sorted(PRESETS.items()) for role in d.respondents]

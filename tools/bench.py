@@ -138,8 +138,8 @@ def copy_floor(files: list[Path], out: Path) -> float:
 
 def rewrite_reference(files: list[Path], out: Path) -> float:
     """Seconds to copy the files with one part (docProps/custom.xml) rewritten in each (ooxml.replace_parts)."""
-    from formgen import ooxml
-    from formgen.ooxml import custom_xml
+    from formgen.formats import ooxml
+    from formgen.formats.ooxml import custom_xml
 
     if not hasattr(ooxml, "replace_parts"):
         return None
@@ -196,7 +196,7 @@ def _fill_one(job: tuple[Path, Path, int]) -> int:
     role = src.name.split("_")[1]
     values = answers(d, role, seed, excel=src.suffix == ".xlsx")
     if src.suffix == ".docx":
-        from formgen.docx import fill_answers
+        from formgen.formats.docx import fill_answers
 
         dst.write_bytes(fill_answers(src.read_bytes(), values))
     else:
@@ -209,8 +209,8 @@ def fill_xlsx(data: bytes, values: dict[str, str]) -> bytes:
     import io
     import zipfile
 
-    from formgen import ooxml
-    from formgen.ooxml import xml_text
+    from formgen.formats import ooxml
+    from formgen.formats.ooxml import xml_text
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         book = zf.read("xl/workbook.xml").decode("utf-8")
@@ -314,8 +314,8 @@ def snapshot_db(ws, path: Path) -> None:
 
 def fill_and_intake(ws, d, files: list[Path], seed: int) -> None:
     """Fill .docx forms as respondents would and import them."""
-    from formgen.docx import fill_answers
-    from formgen.intake import intake
+    from formgen.formats.docx import fill_answers
+    from formgen.intake.run import intake
 
     for i, p in enumerate(files):
         (ws.intake / p.name).write_bytes(fill_answers(p.read_bytes(), answers(d, p.name.split("_")[1], i + seed,
@@ -325,7 +325,7 @@ def fill_and_intake(ws, d, files: list[Path], seed: int) -> None:
 
 def second_round(ws, d, sample, out: Path) -> None:
     """Round 2 of the form for the sample, filled and imported: their reports show a trend."""
-    from formgen.generate import generate
+    from formgen.generate.run import generate
 
     fill_and_intake(ws, d, generate(ws, d, "docx", sample, None, round_no=2, date=dt.date(2026, 8, 1),
                                     out_dir=out).files, 3)
@@ -335,7 +335,7 @@ _REPORT: dict = {}
 
 
 def _report_one(ref: str) -> float:
-    from formgen.report import citizen_report
+    from formgen.reports.citizen import citizen_report
 
     start = time.perf_counter()
     citizen_report(_REPORT["ws"], ref, "docx")
@@ -365,7 +365,7 @@ def main() -> int:
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = ap.parse_args()
 
-    from formgen.private import private_umask
+    from formgen.core.private import private_umask
 
     private_umask()
     info = machine()
@@ -377,10 +377,10 @@ def main() -> int:
         shutil.rmtree(work)
     work.mkdir(parents=True)
 
-    from formgen.forms import get
-    from formgen.generate import generate
-    from formgen.roster import read
-    from formgen.workspace import init
+    from formgen.forms.catalogue import get
+    from formgen.generate.run import generate
+    from formgen.generate.roster import read
+    from formgen.core.workspace import init
 
     table = Table()
     ws = init(work / "ws", "Jobcenter Benchby", unit="Virksomhedsservice", contact="Jobcenter Benchby · Torvet 1")
@@ -421,7 +421,7 @@ def main() -> int:
     snapshot = work / "before-intake.db"
     snapshot_db(ws, snapshot)
     peaks = {}
-    from formgen.intake import intake as intake_fn
+    from formgen.intake.run import intake as intake_fn
 
     for n in sorted({1, workers}) if "workers" in inspect.signature(intake_fn).parameters else [1]:
         fresh_intake(ws, returns, snapshot)
@@ -439,7 +439,7 @@ def main() -> int:
     if args.reports:
         sample = citizens[:args.reports]
         second_round(ws, d, sample, work / "forms" / "round-2")
-        from formgen import charts
+        from formgen.reports import charts
 
         spent = {"charts": 0.0}
         for name in ("spider", "trends"):
@@ -463,7 +463,7 @@ def main() -> int:
             _, s = timed(fork_map, _report_one, refs, workers, 1)
             table.add(f"citizen report (.docx, no PDF), {workers} processes", len(refs), s)
         # report all: a workspace whose every citizen has the two rounds, so it writes len(sample) reports
-        from formgen.report import all_reports
+        from formgen.reports.citizen import all_reports
 
         small = init(work / "ws-reports", "Jobcenter Benchby", unit="Virksomhedsservice")
         first = generate(small, d, "docx", sample, None, round_no=1, date=dt.date(2026, 6, 1),
@@ -477,7 +477,7 @@ def main() -> int:
             table.add(f"report all, {n} process{'es' if n > 1 else ''}", len(done), s,
                       note="after the rows above (imports done)")
         if args.pdf:
-            from formgen.convert import to_pdf
+            from formgen.formats.convert import to_pdf
 
             docs = sorted((ws.output / "reports").glob("*/progressionsrapport_*.docx"))[:args.pdf]
             _, s = timed(to_pdf, docs, None, workers)

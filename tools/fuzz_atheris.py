@@ -40,9 +40,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 with atheris.instrument_imports(include=["formgen", "pypdf", "zipfile"]):
     import pypdf  # noqa: F401  (instrumented here; formgen.pdf imports it lazily)
-    from formgen import docx, intake, pdf, submission, xlsx  # noqa: F401
-    from formgen.errors import CATALOGUE
-    from formgen.file import Refused, open_package
+    from formgen.formats import docx  # noqa: F401
+    from formgen.intake import run as intake
+    from formgen.formats import pdf
+    from formgen.intake import interpret as submission
+    from formgen.formats import xlsx
+    from formgen.core.errors import CATALOGUE
+    from formgen.formats.package import Refused, open_package
 
 MAIN_PARTS = ("word/document.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
               "docProps/custom.xml", "[Content_Types].xml", "word/footer1.xml", "xl/_rels/workbook.xml.rels")
@@ -51,9 +55,9 @@ MAIN_PARTS = ("word/document.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"
 def make_seeds(ws, folder: Path) -> None:
     """Filled forms of this workspace (so their codes are in its dispatch), and the nasty-file corpus."""
     from filling import fill_docx, fill_pdf, fill_xlsx
-    from formgen.forms import available
-    from formgen.generate import generate
-    from formgen.roster import Citizen
+    from formgen.forms.catalogue import available
+    from formgen.generate.run import generate
+    from formgen.generate.roster import Citizen
 
     folder.mkdir(parents=True, exist_ok=True)
     for n, (form, role) in enumerate([("samtaleskema", "borger"), ("kompetencekort", "mentor")]):
@@ -155,8 +159,8 @@ class Harness:
 
 
 def main() -> None:
-    from formgen import store
-    from formgen.workspace import init
+    from formgen.store import db as store
+    from formgen.core.workspace import init
 
     intake.FILE_SECONDS = 0  # no SIGALRM timer of ours: libFuzzer's -timeout watches each input
     shutil.rmtree(OUT / "ws", ignore_errors=True)

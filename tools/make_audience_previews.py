@@ -19,10 +19,10 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def earlier_card(ws) -> None:
     """S-0001's mentor filled a first kompetencekort in round 2: the same competences, lower levels."""
     from formgen.demo import ROSTER, START, WEEKS
-    from formgen.docx import fill_answers
-    from formgen.forms import get
-    from formgen.generate import generate
-    from formgen.intake import intake
+    from formgen.formats.docx import fill_answers
+    from formgen.forms.catalogue import get
+    from formgen.generate.run import generate
+    from formgen.intake.run import intake
 
     d = get("kompetencekort").definition
     date = START + dt.timedelta(weeks=WEEKS)
@@ -44,11 +44,11 @@ def page_one(pdf: Path, png: Path) -> None:
 
 
 def main() -> None:
-    from formgen.company import company_sheet
+    from formgen.reports.company import company_sheet
     from formgen.demo import run_demo
-    from formgen.kompetencekort import kompetencekort_doc
-    from formgen.overview_report import overview_report
-    from formgen.workspace import find
+    from formgen.reports.kompetencekort import kompetencekort_doc
+    from formgen.reports.overview import overview_report
+    from formgen.core.workspace import find
 
     folder = Path(tempfile.mkdtemp(prefix="formgen-previews-"))
     try:

@@ -1,0 +1,52 @@
+"""PDF through LibreOffice: batched, one private profile per worker (shared profiles lose files)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from formgen.core.errors import fail
+
+INSTALL = "install LibreOffice: sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice binary, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def soffice() -> str:
+    """The LibreOffice binary, or a clear error saying how to install it."""
+    exe = find_soffice()
+    if not exe:
+        raise fail("FG170", "PDF", "LibreOffice is not installed, and it is needed to write PDF", INSTALL)
+    return exe
+
+
+def to_pdf(paths: list[Path], outdir: Path | None = None, workers: int = 2) -> list[Path]:
+    """Convert documents to PDF next to them (or into outdir); returns the PDFs in the same order."""
+    exe = soffice()
+    groups: dict[Path, list[Path]] = {}
+    for p in paths:
+        groups.setdefault(Path(outdir) if outdir else p.parent, []).append(p)
+    batches = [(folder, chunk) for folder, files in groups.items()
+               for chunk in (files[i::workers] for i in range(min(workers, len(files))))]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(lambda b: _batch(exe, *b), batches))
+    out = [(Path(outdir) if outdir else p.parent) / (p.stem + ".pdf") for p in paths]
+    for p in out:
+        if p.is_file():
+            p.chmod(0o600)  # LibreOffice writes with the process umask; reports hold personal data
+    missing = [p.name for p in out if not p.is_file()]
+    if missing:
+        raise fail("FG171", ", ".join(missing[:5]), "LibreOffice did not write these PDFs",
+                   "open the .docx in Word or LibreOffice to check it, then try again")
+    return out
+
+
+def _batch(exe: str, folder: Path, files: list[Path]) -> None:
+    with tempfile.TemporaryDirectory(prefix="formgen-lo-") as profile:
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(folder), *map(str, files)], capture_output=True, timeout=600)

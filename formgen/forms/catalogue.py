@@ -1,0 +1,187 @@
+"""Finding and loading form definitions: built-in presets plus a workspace's own forms/ folder."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from formgen.core.errors import FormgenError, Problem, fail
+
+if TYPE_CHECKING:  # YAML and pydantic are imported when a definition is parsed, not by `forms list` from the cache
+    import yaml
+
+    from formgen.forms.definition import FormDefinition
+
+PRESET_DIR = Path(__file__).parent / "presets"
+
+FIXES = {
+    "missing": "add this field",
+    "extra_forbidden": "remove it or check the spelling (see docs/forms.md for the allowed fields)",
+    "literal_error": "use one of the allowed values",
+    "int_parsing": "write a whole number",
+    "greater_than_equal": "use a larger number",
+    "less_than_equal": "use a smaller number",
+    "string_type": "write it as text (put it in quotes if it looks like a number)",
+    "tuple_type": "write it as a list (lines starting with '- ')",
+    "dict_type": "write it as a mapping (key: value lines)",
+}
+
+
+@dataclass(frozen=True)
+class LoadedForm:
+    """A definition and where it came from."""
+
+    definition: FormDefinition
+    source: Path
+    builtin: bool
+
+
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~20x faster
+
+
+def _line_map(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
+    """Map each YAML path (keys and list indices) to its 1-based line number."""
+    import yaml
+
+    out = {} if out is None else out
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            out[path + (k.value,)] = k.start_mark.line + 1
+            _line_map(v, path + (k.value,), out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _line_map(v, path + (i,), out)
+    return out
+
+
+def _where(source: str, loc: tuple, lines: dict[tuple, int]) -> str:
+    # pydantic adds union-branch names like 'tuple[str, ...]' to loc; they are not YAML keys.
+    path = tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
+    shown = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+    line = next((lines[path[:n]] for n in range(len(path), -1, -1) if path[:n] in lines), None)
+    return f"{source}, {shown or 'top level'}" + (f" (line {line})" if line else "")
+
+
+def parse(text: str, source: str = "<form>") -> FormDefinition:
+    """Parse YAML text into a FormDefinition, or raise FormgenError naming file, path and fix."""
+    import yaml
+    from pydantic import ValidationError
+
+    from formgen.forms.definition import FormDefinition
+
+    try:
+        data = yaml.load(text, Loader=_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}" + (f" (line {mark.line + 1}, column {mark.column + 1})" if mark else "")
+        raise fail("FG110", where, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                   "check indentation (spaces, not tabs) and that every 'key: value' has a space after ':'")
+    if not isinstance(data, dict):
+        raise fail("FG111", source, "the file does not describe a form (expected 'id:', 'title:', ... at the top level)",
+                   "start from an example in docs/forms.md")
+    try:
+        return FormDefinition.model_validate(data)
+    except ValidationError as exc:
+        # Line numbers only when they are needed: composing the node tree is the slow part.
+        node = yaml.compose(text, Loader=_loader())
+        lines = _line_map(node) if node is not None else {}
+        problems = []
+        for err in exc.errors(include_url=False):
+            if err["type"] == "union_tag_invalid":
+                continue
+            msg = err["msg"].removeprefix("Value error, ")
+            fix = FIXES.get(err["type"], "")
+            problems.append(Problem("FG111", _where(source, err["loc"], lines), msg, fix))
+        raise FormgenError(_dedupe(problems))
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    # A wrong value in a union (anchors: list of text OR list of bands) is reported once per branch.
+    seen, out = set(), []
+    for p in problems:
+        if (p.where.split(" (line")[0], p.what) not in seen:
+            seen.add((p.where.split(" (line")[0], p.what))
+            out.append(p)
+    return out
+
+
+def load_file(path: Path) -> FormDefinition:
+    """Load one definition file."""
+    return parse(_read(path), str(path))
+
+
+def _read(path: Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail("FG110", str(path), f"cannot read the file ({exc.__class__.__name__}: {exc})",
+                   "check the path and that the file is saved as UTF-8 text")
+
+
+def definition_files(forms_dir: Path | None = None) -> list[tuple[Path, bool]]:
+    """(file, built-in) of every definition, in the order they are loaded: the presets, then the workspace's own."""
+    files = [(path, True) for path in sorted(PRESET_DIR.glob("*.yaml"))]
+    if forms_dir and forms_dir.is_dir():
+        files += [(path, False) for path in sorted([*forms_dir.glob("*.yaml"), *forms_dir.glob("*.yml")])]
+    return files
+
+
+def _check_new(form_id: str, path: Path, taken: Path | None) -> None:
+    """A workspace's form may not reuse an id that is already taken."""
+    if taken is not None:
+        raise fail("FG113", str(path), f"form id '{form_id}' is already used by {taken.name}",
+                   "give your form its own id (e.g. add your municipality's name)")
+
+
+def available(forms_dir: Path | None = None) -> dict[str, LoadedForm]:
+    """Every form by id: the presets, then the workspace's own (which may not reuse a preset id)."""
+    found: dict[str, LoadedForm] = {}
+    for path, builtin in definition_files(forms_dir):
+        d = load_file(path)
+        if not builtin:
+            _check_new(d.id, path, found[d.id].source if d.id in found else None)
+        found[d.id] = LoadedForm(d, path, builtin)
+    return found
+
+
+def summary(d: FormDefinition) -> list[str]:
+    """What `formgen forms list` shows of a definition: id, version, kind, respondents, number of items."""
+    return [d.id, d.version, d.kind, ", ".join(d.respondents), str(len(d.items) or sum(g.rows for g in d.groups))]
+
+
+def listing(forms_dir: Path | None = None) -> list[tuple[str, ...]]:
+    """The summary and source ('built-in' or the file name) of every form, as available() finds them.
+
+    The same files, order, checks and errors as available(). A summary depends only on the file's
+    text, so it is remembered (formgen.cache) and a text seen before is neither parsed nor validated.
+    """
+    from formgen.core import cache
+
+    rows, taken = [], {}
+    try:
+        for path, builtin in definition_files(forms_dir):
+            text = _read(path)
+            row = cache.recall("forms", text)
+            if not (isinstance(row, list) and len(row) == 5 and all(isinstance(c, str) for c in row)):
+                row = summary(parse(text, str(path)))
+                cache.remember("forms", text, row)
+            if not builtin:
+                _check_new(row[0], path, taken.get(row[0]))
+            taken[row[0]] = path
+            rows.append((*row, "built-in" if builtin else path.name))
+    finally:
+        cache.save()
+    return rows
+
+
+def get(form_id: str, forms_dir: Path | None = None) -> LoadedForm:
+    """One form by id, with a helpful error listing the ids that exist."""
+    found = available(forms_dir)
+    if form_id not in found:
+        raise fail("FG112", form_id, "no form with this id",
+                   f"use one of: {', '.join(sorted(found))} (see 'formgen forms list')")
+    return found[form_id]

@@ -1,0 +1,152 @@
+"""The workspace database (SQLAlchemy Core; SQLite by default): dispatch manifest, citizens, log.
+
+SQLite runs in WAL mode and every write transaction starts with BEGIN IMMEDIATE, so concurrent
+formgen processes queue instead of failing with "database is locked" (see NOTES.md).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from pathlib import Path
+
+from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, event, insert, select,
+                        text)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from formgen.core.errors import fail
+
+SCHEMA_VERSION = 2
+meta = MetaData()
+
+schema_version = Table("schema_version", meta, Column("version", Integer, nullable=False))
+definitions = Table(
+    "definitions", meta,
+    Column("fingerprint", String(32), primary_key=True),
+    Column("form", String(64), nullable=False), Column("version", String(32), nullable=False),
+    Column("definition", Text, nullable=False), Column("created_at", String(32), nullable=False),
+)
+citizens = Table(
+    "citizens", meta,
+    Column("citizen_ref", String(64), primary_key=True),
+    Column("name", Text), Column("company", Text), Column("mentor", Text),
+    Column("consultant", Text), Column("programme", Text), Column("updated_at", String(32)),
+)
+dispatch = Table(
+    "dispatch", meta,
+    Column("code", String(16), primary_key=True),
+    Column("form", String(64), nullable=False), Column("form_version", String(32), nullable=False),
+    Column("fingerprint", String(32), nullable=False), Column("role", String(16), nullable=False),
+    Column("round", Integer), Column("citizen_ref", String(64)), Column("format", String(8), nullable=False),
+    Column("file_name", Text, nullable=False), Column("created_at", String(32), nullable=False),
+)
+log = Table(
+    "log", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False), Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False), Column("citizen_ref", String(64)), Column("detail", Text),
+)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return str(os.getuid())
+
+
+def connect(url_or_path: str | Path) -> Engine:
+    """Open (and create or migrate) the database."""
+    url = str(url_or_path)
+    if "://" not in url:
+        path = Path(url)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the first byte
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
+    if url.startswith("sqlite"):
+        _sqlite_pragmas(engine)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        raise fail("FG150", url.split("///")[-1], f"cannot open the database ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})",
+                   "check that the folder is writable and the disk is not full")
+    return engine
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA secure_delete=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+submissions = Table(
+    "submissions", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # imported | conflict | superseded
+    Column("code", String(16), nullable=False, index=True),
+    Column("form", String(64), nullable=False), Column("form_version", String(32), nullable=False),
+    Column("fingerprint", String(32), nullable=False), Column("role", String(16), nullable=False),
+    Column("round", Integer), Column("citizen_ref", String(64), index=True),
+    Column("format", String(8), nullable=False), Column("original_name", Text, nullable=False),
+    Column("stored_name", Text), Column("submitted_at", String(32), nullable=False),
+    Column("filled_by", Text), Column("filled_date", String(32)),
+)
+answers = Table(
+    "answers", meta,
+    Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("item", String(64), nullable=False), Column("field", String(64), nullable=False),
+    Column("value", Text), Column("raw", Text), Column("how", String(16), nullable=False),
+)
+problems = Table(
+    "problems", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, index=True), Column("file_name", Text, nullable=False),
+    Column("status", String(16), nullable=False), Column("code", String(8), nullable=False),
+    Column("where", Text), Column("what", Text, nullable=False), Column("fix", Text),
+    Column("at", String(32), nullable=False),
+)
+
+MIGRATIONS = {
+    1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
+    2: lambda conn: meta.create_all(conn, tables=[submissions, answers, problems]),
+}
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to SCHEMA_VERSION, one numbered step at a time."""
+    with engine.begin() as conn:
+        has = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'")
+                           if engine.dialect.name == "sqlite" else
+                           text("SELECT table_name FROM information_schema.tables WHERE table_name='schema_version'")).first()
+        current = conn.execute(select(schema_version.c.version)).scalar() if has else 0
+        if current and current > SCHEMA_VERSION:
+            raise fail("FG150", str(engine.url), f"the database is from a newer formgen (schema {current})",
+                       "upgrade formgen")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](conn)
+            conn.execute(schema_version.delete())
+            conn.execute(insert(schema_version).values(version=version))
+
+
+def record_log(conn, action: str, detail: dict, citizen_ref: str | None = None) -> None:
+    """Append to the audit log (never updated, never deleted except by forget)."""
+    conn.execute(insert(log).values(at=now(), actor=actor(), action=action, citizen_ref=citizen_ref,
+                                    detail=json.dumps(detail, ensure_ascii=False)))
