@@ -49,13 +49,11 @@ class Ctx:
         self.workspace_arg, self.db = workspace, db
 
     def workspace(self):
-        from dataclasses import replace
+        from formgen.api import open_workspace
 
-        from formgen.core.workspace import find
-
-        ws = find(self.workspace_arg)
+        ws = open_workspace(self.workspace_arg, self.db)
         self._warn_network_share(ws.root)
-        return replace(ws, db_url=self.db) if self.db else ws
+        return ws
 
     def root(self) -> Path:
         """The workspace folder, checked as workspace() checks it, without loading its settings (fast)."""

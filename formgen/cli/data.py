@@ -7,7 +7,7 @@ import click
 
 from formgen.cli.common import Ctx, ExampleLast
 
-__all__ = ['export', 'audit', 'forget', 'purge']
+__all__ = ["export", "audit", "forget", "purge"]
 
 
 @click.command(cls=ExampleLast)
@@ -25,9 +25,9 @@ def export(obj: Ctx, what: str, fmt: str, out: str | None, pseudonymise: bool) -
       formgen export --what scores --format xlsx --out scores.xlsx
       formgen export --what scores --pseudonymise
     """
-    from formgen.reports.exports import export as do_export
+    from formgen.api import export as write
 
-    result = do_export(obj.workspace(), what, fmt, Path(out) if out else None, pseudonymise)
+    result = write(obj.workspace(), what, fmt, Path(out) if out else None, pseudonymise)
     click.echo(f"Wrote {result.rows} row(s) to {result.path}")
 
 
@@ -41,7 +41,7 @@ def audit(obj: Ctx, citizen_ref: str | None) -> None:
     Example:
       formgen audit --citizen S-0042
     """
-    from formgen.privacy import audit as do_audit
+    from formgen.api import audit as do_audit
 
     rows = do_audit(obj.workspace(), citizen_ref)
     for e in rows:
@@ -60,7 +60,7 @@ def forget(obj: Ctx, ref: str, yes: bool) -> None:
     Example:
       formgen forget S-0042 --yes
     """
-    from formgen.privacy import forget as do_forget
+    from formgen.api import forget as do_forget
 
     if not yes:
         raise click.UsageError(f"this deletes every trace of {ref} and cannot be undone: add --yes to confirm")
@@ -81,7 +81,7 @@ def purge(obj: Ctx, days: int, yes: bool) -> None:
     Example:
       formgen purge --older-than 1825 --yes
     """
-    from formgen.privacy import purge as do_purge
+    from formgen.api import purge as do_purge
 
     if not yes:
         raise click.UsageError(f"this deletes all data older than {days} days: add --yes to confirm")

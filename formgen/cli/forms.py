@@ -7,7 +7,7 @@ import click
 
 from formgen.cli.common import Ctx, ExampleLastGroup, optional
 
-__all__ = ['forms']
+__all__ = ["forms"]
 
 
 @click.group(cls=ExampleLastGroup)
@@ -29,11 +29,10 @@ def forms_list(obj: Ctx) -> None:
     Example:
       formgen forms list
     """
-    from formgen.forms.catalogue import listing
-    from formgen.core.workspace import FORMS
+    from formgen.api import list_forms
 
     root = optional(obj, obj.root)
-    rows = [("id", "version", "kind", "respondents", "items", "source"), *listing(root / FORMS if root else None)]
+    rows = [("id", "version", "kind", "respondents", "items", "source"), *list_forms(root)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -49,11 +48,9 @@ def forms_show(obj: Ctx, form_id: str) -> None:
     Example:
       formgen forms show samtaleskema
     """
-    from formgen.forms.catalogue import get
-    from formgen.forms.outline import outline
+    from formgen.api import form_outline
 
-    ws = optional(obj, obj.workspace)
-    click.echo(outline(get(form_id, ws.forms_dir if ws else None).definition))
+    click.echo(form_outline(form_id, optional(obj, obj.workspace)))
 
 
 @forms.command("check")
@@ -65,7 +62,7 @@ def forms_check(file: str) -> None:
     Example:
       formgen forms check forms/mit-skema.yaml
     """
-    from formgen.forms.catalogue import load_file
+    from formgen.api import check_form
 
-    d = load_file(Path(file))
+    d = check_form(Path(file))
     click.echo(f"OK: {d.id} version {d.version} ({d.kind}), {len(d.fields())} answer fields, fingerprint {d.fingerprint}")

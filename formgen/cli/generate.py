@@ -1,13 +1,11 @@
 """formgen generate: branded, fillable forms."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from formgen.cli.common import Ctx, ExampleLast, progress_bar
 
-__all__ = ['generate']
+__all__ = ["generate"]
 
 
 @click.command(cls=ExampleLast)
@@ -35,19 +33,15 @@ def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: 
       formgen generate opfoelgning --format docx --roster roster.csv --round 2
       formgen generate samtaleskema --citizen S-0042 --name "Ida Holm" --role borger
     """
-    from formgen.forms.catalogue import get
-    from formgen.generate.run import generate as do_generate
-    from formgen.generate.roster import Citizen, read
+    from formgen.api import generate_forms
 
     if roster and citizen_ref:
         raise click.UsageError("use either --roster or --citizen, not both")
     ws = obj.workspace()
-    d = get(form_id, ws.forms_dir).definition
-    citizens = read(Path(roster)) if roster else ([Citizen(citizen_ref, name, company)] if citizen_ref else None)
-    total = len(citizens or [None]) * len(roles or d.respondents)
-    with progress_bar(total, f"Generating {form_id}") as advance:
-        result = do_generate(ws, d, fmt, citizens, list(roles) or None, round_no,
-                             date.date() if date else None, Path(out_dir) if out_dir else None,
-                             Path(logo) if logo else None, progress=advance)
-    who = f"{result.citizens} citizen(s)" if citizens else "a blank form"
+    bar = progress_bar(0, f"Generating {form_id}")
+    with bar as advance:
+        result = generate_forms(ws, form_id, fmt, roster=roster, citizen=citizen_ref, name=name, company=company,
+                                roles=list(roles), round_no=round_no, date=date.date() if date else None,
+                                out_dir=out_dir, logo=logo, progress=advance, on_total=bar.set_total)
+    who = f"{result.citizens} citizen(s)" if roster or citizen_ref else "a blank form"
     click.echo(f"Wrote {len(result.files)} {fmt} file(s) for {who} × {', '.join(result.roles)} in {result.out_dir}")

@@ -7,7 +7,7 @@ import click
 
 from formgen.cli.common import Ctx, ExampleLast, progress_bar
 
-__all__ = ['intake', 'status', 'review']
+__all__ = ["intake", "status", "review"]
 
 
 @click.command(cls=ExampleLast)
@@ -29,12 +29,12 @@ def intake(obj: Ctx, paths: tuple[str, ...], keep: bool, convert_legacy: bool) -
       formgen intake ~/Downloads/runde-2.zip --keep
       formgen intake --convert-legacy
     """
-    from formgen.intake.run import intake as do_intake
+    from formgen.api import intake_returns
 
     ws = obj.workspace()
     bar = progress_bar(0, "Reading returned forms")
     with bar as advance:
-        result = do_intake(ws, [Path(p) for p in paths] or None, keep, progress=advance, on_total=bar.set_total,
+        result = intake_returns(ws, [Path(p) for p in paths], keep, progress=advance, on_total=bar.set_total,
                            convert_legacy=convert_legacy)
     converted = sum(bool(r.converted) for r in result.files)
     if converted:
@@ -62,9 +62,9 @@ def status(obj: Ctx, round_no: int | None, missing: bool) -> None:
     Example:
       formgen status --round 2 --missing
     """
-    from formgen.intake.status import status as do_status
+    from formgen.api import status as expected
 
-    rows = do_status(obj.workspace(), round_no)
+    rows = expected(obj.workspace(), round_no)
     for rnd in sorted({r.round for r in rows}):
         these = [r for r in rows if r.round == rnd]
         back = sum(r.returned for r in these)
@@ -87,11 +87,11 @@ def review(obj: Ctx, keep_file: str | None) -> None:
       formgen review
       formgen review --keep S-0001_borger_samtaleskema-1a2b3c4d.docx
     """
-    from formgen.intake.review import conflicts, keep
+    from formgen.api import keep_return, quarantined, review as conflicts
 
     ws = obj.workspace()
     if keep_file:
-        c = keep(ws, keep_file)
+        c = keep_return(ws, keep_file)
         click.echo(f"{c.code}: {keep_file} now counts; the other file(s) are kept as superseded.")
         return
     found = conflicts(ws)
@@ -102,7 +102,6 @@ def review(obj: Ctx, keep_file: str | None) -> None:
         click.echo(f"  counted now: {c.chosen}")
         for o in c.others:
             click.echo(f"  also returned: {o}")
-    quarantine = ws.quarantine
-    waiting = [p for p in quarantine.glob("*") if not p.name.endswith(".problems.txt")] if quarantine.is_dir() else []
+    waiting = quarantined(ws)
     if waiting:
-        click.echo(f"{len(waiting)} file(s) in {quarantine} need attention: see the .problems.txt next to each.")
+        click.echo(f"{len(waiting)} file(s) in {ws.quarantine} need attention: see the .problems.txt next to each.")

@@ -7,7 +7,7 @@ import click
 
 from formgen.cli.common import Ctx, ExampleLastGroup, progress_bar
 
-__all__ = ['report']
+__all__ = ["report"]
 
 
 @click.group(cls=ExampleLastGroup)
@@ -33,9 +33,9 @@ def report_citizen(obj: Ctx, ref: str, fmt: str, round_no: int | None, out_dir: 
     Example:
       formgen report citizen S-0001 --format pdf --round 2
     """
-    from formgen.reports.citizen import citizen_report
+    from formgen.api import report_citizen as write
 
-    r = citizen_report(obj.workspace(), ref, fmt, round_no, Path(out_dir) if out_dir else None)
+    r = write(obj.workspace(), ref, fmt, round_no, Path(out_dir) if out_dir else None)
     click.echo(f"Report: {r.pdf or r.docx}")
     click.echo(f"Journalnotat (draft): {r.journal}")
 
@@ -52,14 +52,14 @@ def report_all(obj: Ctx, fmt: str, round_no: int | None, merge: bool) -> None:
     Example:
       formgen report all --round 3 --format pdf --merge
     """
-    from formgen.reports.citizen import all_reports, merge_reports
+    from formgen.api import merge_reports, report_all as write_all
 
     if merge and fmt != "pdf":
         raise click.UsageError("--merge needs --format pdf")
     ws = obj.workspace()
     bar = progress_bar(0, "Writing reports")
     with bar as advance:
-        results = all_reports(ws, fmt, round_no, progress=advance, on_total=bar.set_total)
+        results = write_all(ws, fmt, round_no, progress=advance, on_total=bar.set_total)
     click.echo(f"Wrote {len(results)} report(s) in {ws.output / 'reports'}")
     if merge and results:
         click.echo(f"Merged for printing: {merge_reports(ws, results, round_no)}")
@@ -79,10 +79,10 @@ def report_overview(obj: Ctx, date_from, date_to, by: str, fmt: str) -> None:
     Example:
       formgen report overview --from 2026-01-01 --to 2026-06-30 --by company
     """
-    from formgen.reports.overview import overview_report
+    from formgen.api import report_overview as write
 
-    r = overview_report(obj.workspace(), date_from.date() if date_from else None, date_to.date() if date_to else None,
-                        by, fmt)
+    r = write(obj.workspace(), date_from.date() if date_from else None, date_to.date() if date_to else None,
+              by, fmt)
     click.echo(f"Overview ({r.overview.citizens} citizens, {r.overview.period}): {r.pdf or r.docx}")
     click.echo(f"Tables: {r.xlsx}")
 
@@ -99,9 +99,9 @@ def report_company(obj: Ctx, name: str, round_no: int | None, fmt: str) -> None:
     Example:
       formgen report company "Jensen & Søn ApS" --round 2
     """
-    from formgen.reports.company import company_sheet
+    from formgen.api import report_company as write
 
-    r = company_sheet(obj.workspace(), name, round_no, fmt)
+    r = write(obj.workspace(), name, round_no, fmt)
     click.echo(f"Feedback sheet for {r.company}, runde {r.round} ({len(r.citizens)} citizen(s)): {r.pdf or r.docx}")
 
 
@@ -116,7 +116,7 @@ def report_kompetencekort(obj: Ctx, ref: str, fmt: str) -> None:
     Example:
       formgen report kompetencekort S-0001 --format pdf
     """
-    from formgen.reports.kompetencekort import kompetencekort_doc
+    from formgen.api import report_kompetencekort as write
 
-    r = kompetencekort_doc(obj.workspace(), ref, fmt)
+    r = write(obj.workspace(), ref, fmt)
     click.echo(f"Kompetencekort: {r.pdf or r.docx}")

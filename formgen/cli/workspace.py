@@ -7,7 +7,7 @@ import click
 
 from formgen.cli.common import ExampleLast
 
-__all__ = ['init', 'demo']
+__all__ = ["init", "demo"]
 
 
 @click.command(cls=ExampleLast)
@@ -25,13 +25,10 @@ def init(directory: str, name: str, logo: str | None, unit: str, contact: str, c
     Example:
       formgen init mit-jobcenter --name "Jobcenter Eksempelby" --logo logo.png
     """
-    from formgen.core.workspace import init as do_init
+    from formgen.api import init_workspace
 
-    ws = do_init(Path(directory), name, Path(logo) if logo else None, unit=unit, contact=contact, colour=colour)
-    if copy_templates:
-        from formgen.core.templates import copy_templates as do_copy
-
-        do_copy(ws)
+    ws = init_workspace(Path(directory), name, logo, unit=unit, contact=contact, colour=colour,
+                        copy_templates=copy_templates)
     click.echo(f"Workspace for {ws.config.organisation.name} created in {ws.root}")
 
 
