@@ -15,6 +15,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "formgen"
 FORMAT_LIBRARIES = {"lxml", "docx", "docxtpl", "openpyxl", "reportlab", "pypdf", "zipfile"}
 DATABASE_LIBRARIES = {"sqlalchemy", "sqlite3"}
+COMMAND_LINE_LIBRARIES = {"click", "rich"}
 MAX_LINES = 400
 
 
@@ -120,6 +121,10 @@ def test_only_formats_imports_the_file_format_libraries():
 
 def test_only_store_imports_the_database_libraries():
     assert outside("store", DATABASE_LIBRARIES) == []
+
+
+def test_only_cli_imports_click_and_rich():
+    assert outside("cli", COMMAND_LINE_LIBRARIES) == []
 
 
 def test_no_module_is_over_400_lines():
