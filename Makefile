@@ -20,7 +20,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/formgen demo
 
+# lint-imports checks the floors and library rules in pyproject.toml ([tool.importlinter]) first.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # Not a test: prints timings and their ratio to floors measured in the same run (docs/performance.md).

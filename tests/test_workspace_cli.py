@@ -172,3 +172,16 @@ def test_every_command_help_ends_with_an_example():
         r = CliRunner().invoke(cli, [*path, "--help"])
         assert r.exit_code == 0, path
         assert "Example:" in r.output and r.output.rstrip().splitlines()[-1].strip().startswith("formgen"), path
+
+
+def test_the_commands_are_a_thin_shell_over_the_library_api():
+    import ast
+
+    cli_dir = Path(__file__).resolve().parent.parent / "formgen" / "cli"
+    allowed = ("formgen.api.", "formgen.cli.", "formgen.demo.", "formgen.core.")  # the API, and the workspace lookup
+    sources = sorted(cli_dir.glob("*.py"))
+    assert len(sources) > 5
+    reached = [f"{p.name}:{n.lineno} {n.module}" for p in sources for n in ast.walk(ast.parse(p.read_text()))
+               if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("formgen")
+               and not (n.module + ".").startswith(allowed)]
+    assert reached == []

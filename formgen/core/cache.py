@@ -21,6 +21,8 @@ from pathlib import Path
 
 from formgen.core.version import __version__
 
+__all__ = ["NAME", "KEEP", "STAMPS", "SOURCES", "LIBRARIES", "path", "stamp", "recall", "remember", "save"]
+
 NAME = "cache.json"
 KEEP = 64  # answers kept per section; the least recently stored go first
 STAMPS = 4  # stamps kept (several checkouts or virtual environments share the cache folder)

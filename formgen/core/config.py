@@ -5,6 +5,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+__all__ = ["Organisation", "Defaults", "Config"]
+
 
 class Organisation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

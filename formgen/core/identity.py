@@ -5,6 +5,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+__all__ = ["ALPHABET", "CODE_RE", "TYPO", "PROPS", "check_char", "new_code", "normalise", "Identity"]
+
 # Crockford's base32: no I, L, O, U, so codes survive handwriting and retyping.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_RE = re.compile(r"\b([0-9A-Z]{4})-([0-9A-Z]{4})-([0-9A-Z])\b")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = ["FILE_MODE", "DIR_MODE", "private_umask", "private_dir", "write_private"]
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from formgen.core.errors import fail
 
+__all__ = ["SHIPPED", "template_path", "copy_templates"]
+
 SHIPPED = Path(__file__).resolve().parents[2] / "templates"
 
 

@@ -9,6 +9,11 @@ from typing import TYPE_CHECKING
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
 
+__all__ = [
+    "CONFIG", "FORMS", "DB", "ENV_VAR", "Workspace", "locate", "find", "checked", "load", "TOML_TEMPLATE",
+    "init", "NETWORK_FS", "network_share",
+]
+
 if TYPE_CHECKING:
     from formgen.core.config import Config
 
@@ -183,7 +188,7 @@ def _q(text: str) -> str:
 def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contact: str = "",
          colour: str = "#1F4E79") -> Workspace:
     """Create a workspace (refuses to overwrite an existing formgen.toml)."""
-    from formgen.formats.logo import check_logo, placeholder_logo  # Pillow only when needed
+    from formgen.core.logo import check_logo, placeholder_logo  # Pillow only when needed
     from formgen.core.config import Organisation
 
     root = Path(root).expanduser().resolve()

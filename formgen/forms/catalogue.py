@@ -7,6 +7,11 @@ from typing import TYPE_CHECKING
 
 from formgen.core.errors import FormgenError, Problem, fail
 
+__all__ = [
+    "PRESET_DIR", "FIXES", "LoadedForm", "parse", "load_file", "definition_files", "available", "summary",
+    "listing", "get",
+]
+
 if TYPE_CHECKING:  # YAML and pydantic are imported when a definition is parsed, not by `forms list` from the cache
     import yaml
 

@@ -9,6 +9,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+__all__ = [
+    "ROLES", "ROLE_TITLES", "MARKS", "MARK_TITLES", "DONT_KNOW", "ASSESSMENTS", "LATER_RE", "KEY_RE",
+    "SLUG_RE", "ROW_FIELDS", "Model", "Band", "Scale", "check_anchors", "TextAnswer", "Item", "Section",
+    "TextSection", "Group", "FormDefinition", "later_field", "AnswerField",
+]
+
 ROLES: tuple[str, ...] = ("borger", "mentor", "konsulent")
 ROLE_TITLES = {"borger": "Borger", "mentor": "Virksomhedsmentor", "konsulent": "Jobkonsulent"}
 MARKS: tuple[str, ...] = ("now", "goal")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from formgen.forms.definition import ROLE_TITLES, FormDefinition
 
+__all__ = ["outline"]
+
 
 def outline(d: FormDefinition) -> str:
     """Title, scale, respondents, then every section, item, text section and group."""

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from formgen.forms.definition import DONT_KNOW, ROLE_TITLES, Band, FormDefinition, Group, Item, Section, TextSection
-from formgen.generate.roster import Citizen
+
+__all__ = ["META", "FormView", "Prefill", "Person", "view", "prefill"]
 
 # Metadata fields: (key, Danish label). Tags fg:meta:<key>, Excel names fg.meta.<key>.
 META = (
@@ -65,6 +67,16 @@ def view(d: FormDefinition, role: str) -> FormView:
     return FormView(d, role, tuple(sections), texts, d.groups)
 
 
+class Person(Protocol):
+    """What prefill reads from a roster row (generate.roster.Citizen); a protocol so forms needs no generate import."""
+
+    citizen_ref: str
+    name: str
+    company: str
+    mentor: str
+    consultant: str
+
+
 @dataclass(frozen=True)
 class Prefill:
     """Values printed into one form's metadata block ('' leaves the field for the respondent)."""
@@ -75,7 +87,7 @@ class Prefill:
         return self.values.get(key, "")
 
 
-def prefill(citizen: Citizen | None, role: str, round_no: int | None, date: dt.date | None) -> Prefill:
+def prefill(citizen: Person | None, role: str, round_no: int | None, date: dt.date | None) -> Prefill:
     """Metadata for a citizen × role (blank form when citizen is None)."""
     values = {"round": str(round_no) if round_no else "", "date": date.strftime("%d-%m-%Y") if date else ""}
     if citizen is not None:

@@ -1,0 +1,199 @@
+"""formgen as a library: one function per command; the command line is a thin shell over these.
+
+Every function takes a Workspace (from open_workspace or init_workspace), returns what the command
+prints from (mostly frozen dataclasses) and raises FormgenError for user errors. Heavy libraries are
+imported inside the functions, so importing this module stays cheap.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:  # for the annotations only: importing them here would load pydantic and SQLAlchemy
+    from formgen.core.workspace import Workspace
+
+__all__ = [
+    "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
+    "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
+    "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
+    "forget", "purge",
+]
+
+Progress = Callable[[int], None]
+
+
+def open_workspace(path: Path | str | None = None, db: str | None = None) -> Workspace:
+    """The workspace at path or a parent (default: $FORMGEN_WORKSPACE, else the current folder); db overrides its database URL."""
+    from dataclasses import replace
+
+    from formgen.core.workspace import find
+
+    ws = find(path)
+    return replace(ws, db_url=db) if db else ws
+
+
+def init_workspace(directory: Path | str, name: str, logo: Path | str | None = None, *, unit: str = "",
+                   contact: str = "", colour: str = "#1F4E79", copy_templates: bool = False) -> Workspace:
+    """Create a workspace (formgen.toml, intake/, output/, forms/, templates/, a logo); refuses to overwrite one."""
+    from formgen.core.workspace import init
+
+    ws = init(Path(directory), name, Path(logo) if logo else None, unit=unit, contact=contact, colour=colour)
+    if copy_templates:
+        from formgen.core.templates import copy_templates as copy
+
+        copy(ws)
+    return ws
+
+
+def list_forms(root: Path | None = None) -> list[tuple[str, ...]]:
+    """(id, version, kind, respondents, items, source) for the presets and, given a workspace folder, its own forms."""
+    from formgen.core.workspace import FORMS
+    from formgen.forms.catalogue import listing
+
+    return listing(Path(root) / FORMS if root else None)
+
+
+def form_outline(form_id: str, ws: Workspace | None = None) -> str:
+    """A readable outline of one form (a preset, or the workspace's own)."""
+    from formgen.forms.catalogue import get
+    from formgen.forms.outline import outline
+
+    return outline(get(form_id, ws.forms_dir if ws else None).definition)
+
+
+def check_form(path: Path | str):
+    """The FormDefinition in a YAML file; FormgenError with every problem when it is not valid."""
+    from formgen.forms.catalogue import load_file
+
+    return load_file(Path(path))
+
+
+def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Path | str | None = None,
+                   citizen: str | None = None, name: str = "", company: str = "", roles: list[str] | None = None,
+                   round_no: int = 1, date: dt.date | None = None, out_dir: Path | str | None = None,
+                   logo: Path | str | None = None, progress: Progress | None = None,
+                   on_total: Progress | None = None):
+    """Write forms for a roster (CSV/XLSX), for one citizen, or blank; returns a GenerateResult."""
+    from formgen.forms.catalogue import get
+    from formgen.generate.roster import Citizen, read
+    from formgen.generate.run import generate
+
+    d = get(form_id, ws.forms_dir).definition
+    citizens = read(Path(roster)) if roster else ([Citizen(citizen, name, company)] if citizen else None)
+    if on_total:
+        on_total(len(citizens or [None]) * len(roles or d.respondents))
+    return generate(ws, d, fmt, citizens, list(roles or []) or None, round_no, date,
+                    Path(out_dir) if out_dir else None, Path(logo) if logo else None, progress=progress)
+
+
+def intake_returns(ws: Workspace, paths: list[Path] | None = None, keep: bool = False, *,
+                   convert_legacy: bool = False, progress: Progress | None = None, on_total: Progress | None = None):
+    """Read returned forms (files, folders, .zip; default: the workspace's intake/); returns an IntakeResult."""
+    from formgen.intake.run import intake
+
+    return intake(ws, [Path(p) for p in paths or []] or None, keep, progress=progress, on_total=on_total,
+                  convert_legacy=convert_legacy)
+
+
+def status(ws: Workspace, round_no: int | None = None) -> list:
+    """One row per expected return (citizen, respondent, form, round) with whether it came back."""
+    from formgen.intake.status import status as rows
+
+    return rows(ws, round_no)
+
+
+def review(ws: Workspace) -> list:
+    """The open conflicts: two different files returned for one form code."""
+    from formgen.intake.review import conflicts
+
+    return conflicts(ws)
+
+
+def keep_return(ws: Workspace, file_name: str):
+    """Resolve a conflict: this returned file counts, the others are kept as superseded."""
+    from formgen.intake.review import keep
+
+    return keep(ws, file_name)
+
+
+def quarantined(ws: Workspace) -> list[Path]:
+    """The files in quarantine that wait for a person (each has a .problems.txt next to it)."""
+    folder = ws.quarantine
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.glob("*") if not p.name.endswith(".problems.txt")]
+
+
+def export(ws: Workspace, what: str = "scores", fmt: str = "csv", out: Path | str | None = None,
+           pseudonymise: bool = False):
+    """Tidy data, one row per answer ("scores" or "texts", "csv" or "xlsx"); returns an Export (.rows, .path)."""
+    from formgen.reports.exports import export as write
+
+    return write(ws, what, fmt, Path(out) if out else None, pseudonymise)
+
+
+def report_citizen(ws: Workspace, ref: str, fmt: str = "docx", round_no: int | None = None,
+                   out_dir: Path | str | None = None):
+    """One citizen's progression report and draft journalnotat; returns a ReportResult."""
+    from formgen.reports.citizen import citizen_report
+
+    return citizen_report(ws, ref, fmt, round_no, Path(out_dir) if out_dir else None)
+
+
+def report_all(ws: Workspace, fmt: str = "docx", round_no: int | None = None, *, progress: Progress | None = None,
+               on_total: Progress | None = None) -> list:
+    """A progression report for every citizen with imported answers."""
+    from formgen.reports.citizen import all_reports
+
+    return all_reports(ws, fmt, round_no, progress=progress, on_total=on_total)
+
+
+def merge_reports(ws: Workspace, results: list, round_no: int | None = None) -> Path:
+    """One PDF for printing from report_all's PDF results, a bookmark per citizen."""
+    from formgen.reports.citizen import merge_reports as merge
+
+    return merge(ws, results, round_no)
+
+
+def report_overview(ws: Workspace, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                    by: str = "programme", fmt: str = "docx"):
+    """The management overview (Word/PDF and Excel), never naming anyone; returns an OverviewResult."""
+    from formgen.reports.overview import overview_report
+
+    return overview_report(ws, date_from, date_to, by, fmt)
+
+
+def report_company(ws: Workspace, name: str, round_no: int | None = None, fmt: str = "docx"):
+    """A company's feedback sheet for its mentor; returns a CompanyResult."""
+    from formgen.reports.company import company_sheet
+
+    return company_sheet(ws, name, round_no, fmt)
+
+
+def report_kompetencekort(ws: Workspace, ref: str, fmt: str = "docx"):
+    """The candidate's kompetencekort document; returns a KompetencekortResult."""
+    from formgen.reports.kompetencekort import kompetencekort_doc
+
+    return kompetencekort_doc(ws, ref, fmt)
+
+
+def audit(ws: Workspace, citizen_ref: str | None = None) -> list:
+    """The audit log (who did what, when, with which citizen's data), optionally for one citizen."""
+    from formgen.privacy import audit as entries
+
+    return entries(ws, citizen_ref)
+
+
+def forget(ws: Workspace, ref: str):
+    """Delete everything about one citizen for real; returns a Forgotten (.rows, .files, .leftovers)."""
+    from formgen.privacy import forget as delete
+
+    return delete(ws, ref)
+
+
+def purge(ws: Workspace, older_than_days: int):
+    """Retention: delete returns, dispatch records and files older than this many days; returns a Purged."""
+    from formgen.privacy import purge as delete
+
+    return delete(ws, older_than_days)

@@ -1,0 +1,113 @@
+"""What every command shares: help with the example last, the workspace context, a progress bar."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from formgen.core.errors import FormgenError
+
+__all__ = ["ExampleLast", "ExampleLastGroup", "Ctx", "optional", "progress_bar"]
+
+
+class ExampleLast(click.Command):
+    """Help text whose 'Example:' block is printed last, after the options."""
+
+    def _split(self) -> tuple[str, str]:
+        import inspect
+
+        main, sep, example = inspect.cleandoc(self.help or "").partition("\b\nExample:")
+        return main.strip(), (sep + example.rstrip()) if sep else ""
+
+    def format_help_text(self, ctx, formatter):
+        main, _ = self._split()
+        if main:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(main)
+
+    def format_epilog(self, ctx, formatter):
+        _, example = self._split()
+        if example:
+            formatter.write_paragraph()
+            with formatter.indentation():
+                formatter.write_text(example)
+
+
+class ExampleLastGroup(ExampleLast, click.Group):
+    command_class = ExampleLast
+
+
+ExampleLastGroup.group_class = ExampleLastGroup
+
+
+class Ctx:
+    """What every command needs: where the workspace is (resolved lazily)."""
+
+    def __init__(self, workspace: str | None, db: str | None = None):
+        self.workspace_arg, self.db = workspace, db
+
+    def workspace(self):
+        from formgen.api import open_workspace
+
+        ws = open_workspace(self.workspace_arg, self.db)
+        self._warn_network_share(ws.root)
+        return ws
+
+    def root(self) -> Path:
+        """The workspace folder, checked as workspace() checks it, without loading its settings (fast)."""
+        from formgen.core.workspace import checked
+
+        root = checked(self.workspace_arg)
+        self._warn_network_share(root)
+        return root
+
+    def _warn_network_share(self, root: Path) -> None:
+        if not self.db:
+            from formgen.core.workspace import DB, network_share
+
+            kind = network_share(root)
+            if kind:
+                click.secho(f"warning: the database {root / DB} is on a network share ({kind}); SQLite's "
+                            "locking is not safe there: keep the workspace on a local disk or use --db with a "
+                            "database server", fg="yellow", err=True)
+
+
+def optional(obj: Ctx, find):
+    """find() (obj.workspace or obj.root) when there is a workspace; None (the presets alone) otherwise."""
+    try:
+        return find()
+    except FormgenError:
+        if obj.workspace_arg:
+            raise
+        return None
+
+
+class progress_bar:
+    """A rich progress bar for large batches; silent for small ones."""
+
+    def __init__(self, total: int, label: str, threshold: int = 20):
+        self.total, self.label, self.threshold = total, label, threshold
+        self._p = self._task = None
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self._start()
+
+    def _start(self) -> None:
+        if self._p is None and self.total >= self.threshold and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self._p = Progress(transient=True)
+            self._p.start()
+            self._task = self._p.add_task(self.label, total=self.total)
+
+    def __enter__(self):
+        self._start()
+        return lambda n=1: self._p.advance(self._task, n) if self._p is not None else None
+
+    def __exit__(self, *exc):
+        if self._p is not None:
+            self._p.stop()
+        return False

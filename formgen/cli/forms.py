@@ -1,0 +1,68 @@
+"""formgen forms list|show|check: the form definitions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from formgen.cli.common import Ctx, ExampleLastGroup, optional
+
+__all__ = ["forms"]
+
+
+@click.group(cls=ExampleLastGroup)
+def forms() -> None:
+    """List, show and check form definitions.
+
+    \b
+    Example:
+      formgen forms list
+    """
+
+
+@forms.command("list")
+@click.pass_obj
+def forms_list(obj: Ctx) -> None:
+    """List the built-in presets and the workspace's own forms.
+
+    \b
+    Example:
+      formgen forms list
+    """
+    from formgen.api import list_forms
+
+    root = optional(obj, obj.root)
+    rows = [("id", "version", "kind", "respondents", "items", "source"), *list_forms(root)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+@forms.command("show")
+@click.argument("form_id")
+@click.pass_obj
+def forms_show(obj: Ctx, form_id: str) -> None:
+    """Show a readable outline of one form.
+
+    \b
+    Example:
+      formgen forms show samtaleskema
+    """
+    from formgen.api import form_outline
+
+    click.echo(form_outline(form_id, optional(obj, obj.workspace)))
+
+
+@forms.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+def forms_check(file: str) -> None:
+    """Check a form definition file; exit 0 when valid, 1 with messages when not.
+
+    \b
+    Example:
+      formgen forms check forms/mit-skema.yaml
+    """
+    from formgen.api import check_form
+
+    d = check_form(Path(file))
+    click.echo(f"OK: {d.id} version {d.version} ({d.kind}), {len(d.fields())} answer fields, fingerprint {d.fingerprint}")

@@ -1,0 +1,47 @@
+"""formgen generate: branded, fillable forms."""
+from __future__ import annotations
+
+import click
+
+from formgen.cli.common import Ctx, ExampleLast, progress_bar
+
+__all__ = ["generate"]
+
+
+@click.command(cls=ExampleLast)
+@click.argument("form_id", metavar="FORM")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx", "pdf"]), default="docx", show_default=True,
+              help="File format of the forms (pdf: fillable in a browser or PDF reader, and printable).")
+@click.option("--roster", type=click.Path(dir_okay=False, exists=True),
+              help="CSV or XLSX with one row per citizen (citizen_ref, name, company, mentor, consultant, programme).")
+@click.option("--citizen", "citizen_ref", metavar="REF", help="One citizen's case number or pseudonym (not a CPR number).")
+@click.option("--name", default="", help="The citizen's name (with --citizen).")
+@click.option("--company", default="", help="The placement company (with --citizen).")
+@click.option("--round", "round_no", type=click.IntRange(1, 999), default=1, show_default=True, help="Round number.")
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="Date printed on the forms (default: today).")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["borger", "mentor", "konsulent"]),
+              help="Respondent(s) to generate for (default: every respondent the form has).")
+@click.option("--logo", type=click.Path(dir_okay=False), help="Use this logo instead of the workspace's.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder (default: output/forms/<form>/runde-<N>/).")
+@click.pass_obj
+def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: str | None, name: str, company: str,
+             round_no: int, date, roles: tuple[str, ...], logo: str | None, out_dir: str | None) -> None:
+    """Generate branded, fillable forms: blank, for one citizen, or for a whole roster.
+
+    \b
+    Example:
+      formgen generate opfoelgning --format docx --roster roster.csv --round 2
+      formgen generate samtaleskema --citizen S-0042 --name "Ida Holm" --role borger
+    """
+    from formgen.api import generate_forms
+
+    if roster and citizen_ref:
+        raise click.UsageError("use either --roster or --citizen, not both")
+    ws = obj.workspace()
+    bar = progress_bar(0, f"Generating {form_id}")
+    with bar as advance:
+        result = generate_forms(ws, form_id, fmt, roster=roster, citizen=citizen_ref, name=name, company=company,
+                                roles=list(roles), round_no=round_no, date=date.date() if date else None,
+                                out_dir=out_dir, logo=logo, progress=advance, on_total=bar.set_total)
+    who = f"{result.citizens} citizen(s)" if roster or citizen_ref else "a blank form"
+    click.echo(f"Wrote {len(result.files)} {fmt} file(s) for {who} × {', '.join(result.roles)} in {result.out_dir}")
