@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from formgen.formats.docx.build import KIND, Master, build_master, personalise, recolour
 from formgen.formats.docx.fill import fill_answers
-from formgen.formats.docx.read import identify, open_return, properties, read
+from formgen.formats.docx.reader import identify, open_return, properties, read
 
 __all__ = [
     "KIND", "build_master", "personalise", "open_return", "identify", "read",  # the FormFormat protocol

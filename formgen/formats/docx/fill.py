@@ -1,7 +1,7 @@
 """Playing the respondent: answers put into a form's content controls as Word stores them (demo, bench, tests)."""
 from __future__ import annotations
 
-from formgen.formats.docx.read import W, parse_xml
+from formgen.formats.docx.reader import W, parse_xml
 
 __all__ = ["fill_answers"]
 

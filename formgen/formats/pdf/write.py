@@ -10,7 +10,7 @@ from formgen.core.identity import Identity
 from formgen.forms.view import FormView, Prefill
 from formgen.formats.pdf.design import layout, logo_png
 from formgen.formats.pdf.layout import CODE_LABEL
-from formgen.formats.pdf.render import CODE_TOKEN, HEADER, META_TOKENS, Master, ap_text, pdf_text, render
+from formgen.formats.pdf.draw import CODE_TOKEN, HEADER, META_TOKENS, Master, ap_text, pdf_text, render
 
 if TYPE_CHECKING:  # annotations only: config imports pydantic
     from formgen.core.config import Organisation

@@ -13,7 +13,7 @@ from formgen.forms.definition import ASSESSMENTS
 from formgen.formats.xlsx.book import Book, number_text
 from formgen.formats.xlsx.build import Master, build_master, personalise
 from formgen.formats.xlsx.fill import fill_answers
-from formgen.formats.xlsx.read import identify, open_return, properties, read, read_file
+from formgen.formats.xlsx.reader import identify, open_return, properties, read, read_file
 from formgen.formats.xlsx.sheet import CODE_LABEL, CODE_TOKEN, GOAL, ID_SHEET, INPUT_FILL, KIND, SHEET
 
 __all__ = [

@@ -10,12 +10,12 @@ from formgen.core.identity import PROPS, normalise
 from formgen.formats.pdf.layout import KIND
 from formgen.formats.registry import Opened
 
-__all__ = ["PDF_FIX", "NO_FIELDS_FIX", "identify_pdf", "FIELD_RE", "read_pdf", "open_return"]
+__all__ = ["PDF_FIX", "NO_FIELDS_FIX", "identify", "FIELD_RE", "read", "open_return"]
 
 
 @dataclass
 class _Pdf:
-    """What identify_pdf and read_pdf need from one parsed PDF."""
+    """What identify and read need from one parsed PDF."""
 
     data: bytes
     reader: object
@@ -30,7 +30,7 @@ class _Pdf:
         return "\n".join(self._text)
 
 
-_LAST: list = [None, None]  # [data, _Pdf]: identify_pdf() and read_pdf() of the same file share the parse
+_LAST: list = [None, None]  # [data, _Pdf]: identify() and read() of the same file share the parse
 
 PDF_FIX = "ask the sender to save the filled-in PDF again and send it"
 NO_FIELDS_FIX = ("type the answers into a new form generated for this citizen, or ask the sender for the "
@@ -104,7 +104,7 @@ def _not_fillable(pdf: _Pdf, name: str) -> NotFillable:
     return NotFillable(Problem("FG213", name, what, NO_FIELDS_FIX), code)
 
 
-def identify_pdf(data: bytes, name: str = "") -> tuple[dict[str, str], str | None]:
+def identify(data: bytes, name: str = "") -> tuple[dict[str, str], str | None]:
     """Identity from the document info (/fg_code …); the form code in the visible text only when the info has none."""
     pdf = _open(data, name)
     props = {k: v for k, v in pdf.info.items() if k in PROPS}
@@ -137,14 +137,15 @@ def _value(field) -> tuple[str, bool]:
 FIELD_RE = re.compile(r"^fg\.([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 
 
-def read_pdf(data: bytes, definition=None, role: str | None = None, name: str = ""):
+def read(data: bytes, definition=None, role: str | None = None, identity=None, name: str = ""):
     """Every fg.<key>.<field> value in the PDF (how='field'); the metadata fields fg.meta.* as meta.
 
     With a definition and role, a PDF that lacks any of the role's fields is refused as damaged: PDF
-    viewers cannot delete fields, and a partly readable file must not import as partly answered."""
+    viewers cannot delete fields, and a partly readable file must not import as partly answered.
+    identity: (properties, visible code) when the caller has found them already."""
     from formgen.formats.extract import Extract, Found
 
-    props, code = identify_pdf(data, name)
+    props, code = identity or identify(data, name)
     pdf = _open(data, name)
     found: list[Found] = []
     meta: dict[str, str] = {}
@@ -177,5 +178,5 @@ def _check_complete(pdf: _Pdf, fields: list, name: str) -> None:
 
 def open_return(data: bytes, name: str, package=None):
     """A returned PDF opened for intake (the FormFormat protocol); a PDF without fields raises NotFillable."""
-    props, visible = identify_pdf(data, name)
-    return Opened(KIND, props, visible, lambda d, role: read_pdf(data, d, role, name))
+    props, visible = identify(data, name)
+    return Opened(KIND, props, visible, lambda d, role: read(data, d, role, identity=(props, visible), name=name))
