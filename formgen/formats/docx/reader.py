@@ -10,9 +10,7 @@ __all__ = [
     "open_return",
 ]
 
-
-# ---------------------------------------------------------------------------------------------
-# Reading. python-docx cannot see text inside content controls (NOTES.md), so we walk the XML.
+# python-docx cannot see text inside content controls (NOTES.md), so we walk the XML.
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 PLACEHOLDERS = {
