@@ -85,7 +85,7 @@ def test_round_trip_every_preset_and_respondent(ws, form, role):
     typed, expected = answers_for(d, role)
     assert {f.name for f in d.fields(role)} <= set(PdfReader(io.BytesIO(data)).get_fields())
     filled = viewer_fill(data, typed)
-    x = pdf.read_pdf(filled, d, role, name="retur.pdf")
+    x = pdf.read(filled, d, role, name="retur.pdf")
     assert x.props == ident.props()
     assert {a.how for a in x.answers} == {"field"}
     reading = interpret(x, d, role, "retur.pdf")
@@ -98,7 +98,7 @@ def test_round_trip_every_preset_and_respondent(ws, form, role):
 def test_an_untouched_form_reads_as_unanswered(ws, form, role):
     d = available()[form].definition
     data, _ = make(ws, form, role)
-    x = pdf.read_pdf(data, d, role)
+    x = pdf.read(data, d, role)
     assert x.answers and all(a.placeholder and a.raw == "" for a in x.answers)
     scores = [f for f in PdfReader(io.BytesIO(data)).get_fields().values() if f.get("/FT") == "/Ch"]
     assert scores and {f["/V"] for f in scores} == {pdf.EMPTY}  # reportlab cannot write an empty choice
@@ -129,7 +129,7 @@ def test_metadata_values_survive_any_characters(ws):
     master = pdf.build_master(view(d, "borger"), ws.config.organisation, ws.logo, None, 2, "07-09-2026", False)
     ident = Identity(new_code(), d.id, d.version, d.fingerprint, "borger", 2, "S-0002")
     data = pdf.personalise(master, ident, prefill(odd, "borger", 2, DATE))
-    x = pdf.read_pdf(data, d, "borger")
+    x = pdf.read(data, d, "borger")
     assert x.meta["citizen"] == "Nguyễn Thị Ánh (Ω) \\ 100% (S-0002)"
     assert x.meta["company"] == "Jensen & Søn – ApS" and x.meta["consultant"] == ""
     assert x.props["fg_citizen_ref"] == "S-0002" and x.props["fg_round"] == "2"
@@ -139,10 +139,10 @@ def test_metadata_values_survive_any_characters(ws):
 def test_a_blank_form_leaves_the_metadata_to_the_respondent(ws):
     d = available()["praktik-trivsel"].definition
     data, ident = make(ws, "praktik-trivsel", "mentor", citizen=None)
-    x = pdf.read_pdf(data, d, "mentor")
+    x = pdf.read(data, d, "mentor")
     assert set(x.meta.values()) == {""} and x.props["fg_citizen_ref"] == ""
     filled = viewer_fill(data, {"fg.meta.citizen": "Ida Holm", "fg.meta.round": "3"})
-    assert pdf.read_pdf(filled, d, "mentor").meta["citizen"] == "Ida Holm"
+    assert pdf.read(filled, d, "mentor").meta["citizen"] == "Ida Holm"
 
 
 def test_identity_from_the_visible_code_when_the_metadata_is_gone(ws):
@@ -151,9 +151,9 @@ def test_identity_from_the_visible_code_when_the_metadata_is_gone(ws):
     writer.metadata = None
     out = io.BytesIO()
     writer.write(out)
-    props, code = pdf.identify_pdf(out.getvalue())
+    props, code = pdf.identify(out.getvalue())
     assert props == {} and code == ident.code
-    assert pdf.identify_pdf(data) == (ident.props(), None)  # the text layer is read only when needed
+    assert pdf.identify(data) == (ident.props(), None)  # the text layer is read only when needed
 
 
 def test_the_code_and_danish_text_are_real_text_on_every_page(ws):
@@ -168,7 +168,7 @@ def test_fill_fields_plays_the_respondent(ws):
     d = available()["samtaleskema"].definition
     data, _ = make(ws, "samtaleskema", "borger")
     filled = pdf.fill_fields(data, {"fg.faglige_kompetencer.now": "3", "fg.faglige_kompetencer.goal": "5"})
-    assert values(interpret(pdf.read_pdf(filled, d, "borger"), d, "borger", "f.pdf")) == {
+    assert values(interpret(pdf.read(filled, d, "borger"), d, "borger", "f.pdf")) == {
         ("faglige_kompetencer", "now"): "3", ("faglige_kompetencer", "goal"): "5"}
     assert PdfReader(io.BytesIO(filled)).trailer["/Root"]["/AcroForm"]["/NeedAppearances"]
 
@@ -179,7 +179,7 @@ def test_viewer_line_breaks_and_odd_values_are_read_as_people_meant(ws):
     text = next(f.name for f in d.fields("konsulent") if f.type == "text")
     filled = viewer_fill(data, {text: "første\r\nanden\rtredje", "fg.fysik_helbred.now": " 7 ",
                                 "fg.fysik_helbred.goal": "11"})
-    reading = interpret(pdf.read_pdf(filled, d, "konsulent"), d, "konsulent", "f.pdf")
+    reading = interpret(pdf.read(filled, d, "konsulent"), d, "konsulent", "f.pdf")
     assert "første\nanden\ntredje" in values(reading).values()
     assert values(reading)[("fysik_helbred", "now")] == "7"
     assert [p.code for p in reading.problems] == ["FG223"]  # 11 is off the scale: review, never guessed
@@ -267,7 +267,7 @@ def test_nothing_is_drawn_outside_the_page_body(ws, form, role):
     if form == "lang-skema":  # items taller than a page: their text answers get rows of their own
         data, _ = make(ws, form, role, definition=d)
         typed, expected = answers_for(d, role)
-        assert values(interpret(pdf.read_pdf(viewer_fill(data, typed), d, role), d, role, "x")) == expected
+        assert values(interpret(pdf.read(viewer_fill(data, typed), d, role), d, role, "x")) == expected
 
 
 # --- files that are not fillable forms ------------------------------------------------------------
@@ -287,7 +287,7 @@ def canvas_pdf(draw) -> bytes:
 def test_a_pdf_printed_from_word_goes_to_review_with_its_code(ws):
     code = new_code()
     data = canvas_pdf(lambda c: (c.drawString(72, 700, "Samtaleskema"), c.drawString(72, 680, f"Skema-id {code}")))
-    for call in (pdf.identify_pdf, lambda b, name: pdf.read_pdf(b, None, None, name)):
+    for call in (pdf.identify, lambda b, name: pdf.read(b, None, None, name=name)):
         with pytest.raises(pdf.NotFillable) as exc:
             call(data, name="printet.pdf")
         p = exc.value.problem
@@ -304,7 +304,7 @@ def test_a_scan_goes_to_review_as_a_scan(tmp_path):
     img.save(tmp_path / "scan.png")
     data = canvas_pdf(lambda c: c.drawImage(str(tmp_path / "scan.png"), 0, 0, 595, 842))
     with pytest.raises(pdf.NotFillable) as exc:
-        pdf.identify_pdf(data, name="scan.pdf")
+        pdf.identify(data, name="scan.pdf")
     assert exc.value.problem.code == "FG213" and "scan" in exc.value.problem.what and exc.value.code is None
 
 
@@ -317,7 +317,7 @@ def test_a_flattened_formgen_pdf_is_named_as_such(ws):
     out = io.BytesIO()
     writer.write(out)
     with pytest.raises(pdf.NotFillable) as exc:
-        pdf.read_pdf(out.getvalue(), available()["samtaleskema"].definition, "borger")
+        pdf.read(out.getvalue(), available()["samtaleskema"].definition, "borger")
     assert "made by formgen" in exc.value.problem.what and exc.value.code == ident.code
 
 
@@ -332,14 +332,14 @@ def encrypted(data: bytes, user: str, owner: str | None = None) -> bytes:
 def test_a_password_protected_pdf_is_rejected_with_what_to_do(ws):
     data, _ = make(ws, "samtaleskema", "borger")
     with pytest.raises(Refused) as exc:
-        pdf.identify_pdf(encrypted(data, "hemmelig"), name="låst.pdf")
+        pdf.identify(encrypted(data, "hemmelig"), name="låst.pdf")
     assert exc.value.problem.code == "FG214" and "remove the password" in exc.value.problem.fix
 
 
 def test_a_pdf_with_only_permission_restrictions_is_read(ws):
     d = available()["samtaleskema"].definition
     data, ident = make(ws, "samtaleskema", "borger")
-    x = pdf.read_pdf(encrypted(viewer_fill(data, {"fg.fysik_helbred.now": "6"}), "", "ejer"), d, "borger")
+    x = pdf.read(encrypted(viewer_fill(data, {"fg.fysik_helbred.now": "6"}), "", "ejer"), d, "borger")
     assert x.props["fg_code"] == ident.code and values(interpret(x, d, "borger", "x")) == {("fysik_helbred", "now"): "6"}
 
 
@@ -353,7 +353,7 @@ def test_a_damaged_pdf_is_rejected_not_read_in_part(ws, damage):
            "middle cut out": data[:len(data) // 3] + data[-3000:],
            "no fields left": _drop_field(data, "fg.sociale_kompetencer.now")}[damage]
     with pytest.raises(Refused) as exc:
-        pdf.read_pdf(bad, d, "mentor", name="skadet.pdf")
+        pdf.read(bad, d, "mentor", name="skadet.pdf")
     assert exc.value.problem.code == "FG209" and exc.value.problem.where == "skadet.pdf"
 
 
@@ -385,7 +385,7 @@ def test_any_damage_is_a_typed_result_and_the_batch_goes_on(ws):
         for _ in range(rnd.randint(1, 30)):
             blob[rnd.randrange(len(blob))] = rnd.randrange(256)
         try:
-            interpret(pdf.read_pdf(bytes(blob), d, "borger"), d, "borger", "x")
+            interpret(pdf.read(bytes(blob), d, "borger"), d, "borger", "x")
             outcomes.add("read")
         except pdf.NotFillable:
             outcomes.add("review")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["Extract", "Found"]
+
 
 @dataclass(frozen=True)
 class Found:

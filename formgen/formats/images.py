@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import struct
 
+__all__ = ["MAX_SEGMENTS", "MAX_PAGES", "kind", "size"]
+
 _SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}  # JPEG frame headers
 _BMP_HEADERS = {12, 40, 52, 56, 64, 108, 124}  # the DIB header sizes Windows defines
 MAX_SEGMENTS = 1000  # JPEG segments before the frame header; real files have a handful

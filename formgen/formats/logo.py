@@ -6,6 +6,8 @@ from pathlib import Path
 
 from formgen.core.errors import fail
 
+__all__ = ["MAX_LOGO_BYTES", "MAX_LOGO_PIXELS", "FONT_CANDIDATES", "check_logo", "initials", "placeholder_logo"]
+
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 MAX_LOGO_PIXELS = 6000 * 6000
 FONT_CANDIDATES = (
@@ -47,7 +49,7 @@ def initials(name: str) -> str:
 
 def placeholder_logo(name: str, colour: str = "#1F4E79") -> bytes:
     """A PNG badge with the organisation's initials, so no form is unbranded by accident."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     size = 240
     img = Image.new("RGBA", (size, size), (255, 255, 255, 0))

@@ -10,6 +10,9 @@ import zipfile
 import zlib
 from xml.sax.saxutils import escape
 
+__all__ = ["CUSTOM_PART", "CUSTOM_CT", "CUSTOM_REL", "FMTID", "LEVEL", "DOS_DATE", "DOS_TIME", "xml_text", "custom_xml",
+           "read_parts", "write_parts", "ensure_custom_part", "read_custom", "Template", "replace_parts"]
+
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"

@@ -1,18 +1,24 @@
 """One registry of form formats, so that generate and intake never branch on a file's kind.
 
-Every form format is one module with the same four names (the FormFormat protocol):
-`build_master` and `personalise` write a form; `detect` and `open_return` read one back.
-A new format is one more module in FORMATS.
+Every form format is one package with the same six names (the FormFormat protocol): `KIND`;
+`build_master` and `personalise` write a form; `open_return`, `identify` and `read` read one back.
+A new format is one more package in FORMATS.
 """
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from formgen.core.config import Organisation
+    from formgen.core.identity import Identity
     from formgen.formats.extract import Extract
+    from formgen.formats.package import Package
     from formgen.forms.definition import FormDefinition
+    from formgen.forms.view import FormView, Prefill
 
 __all__ = ["FORMATS", "FormFormat", "Opened", "get", "open_return"]
 
@@ -29,15 +35,32 @@ class Opened:
     read: Callable[["FormDefinition", str], "Extract"]
 
 
+@runtime_checkable
 class FormFormat(Protocol):
-    """What every format module provides."""
+    """What every format package provides (docx, xlsx, pdf); extra parameters of a format have defaults.
 
-    KIND: str
+    A format's `source` is the file as it reads it: the zip parts (`Package.parts`) for docx and
+    xlsx, the file's bytes for pdf.
+    """
 
-    def build_master(self, v, org, logo, template, round_no, date_str, blank): ...
-    def personalise(self, master, identity, pre) -> bytes: ...
-    def detect(self, data: bytes, kind: str | None) -> bool: ...
-    def open_return(self, data: bytes, name: str, package=None) -> Opened: ...
+    KIND: str  # the key of the format in FORMATS
+
+    def build_master(self, v: FormView, org: Organisation, logo: Path, template: Path | None,
+                     round_no: int | None, date_str: str, blank: bool) -> Any:
+        """The form rendered once for a form × role × round (docx needs its template; pdf and xlsx ignore it)."""
+
+    def personalise(self, master: Any, identity: Identity, pre: Prefill) -> bytes:
+        """One finished file: the master with this file's code, metadata and identity properties."""
+
+    def open_return(self, data: bytes, name: str, package: Package | None = None) -> Opened:
+        """A returned file opened for intake: its identity now, its answers when read."""
+
+    def identify(self, source: Any) -> tuple[dict[str, str], str | None]:
+        """The identity properties and the form code visible on the form (None when not searched or not found)."""
+
+    def read(self, source: Any, definition: FormDefinition | None = None, role: str | None = None,
+             identity: tuple[dict[str, str], str | None] | None = None) -> Extract:
+        """Every answer in the file; identity: identify()'s result when the caller has it already."""
 
 
 def get(kind: str) -> FormFormat:
