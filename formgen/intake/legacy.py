@@ -21,7 +21,7 @@ from formgen.formats.convert import INSTALL, find_soffice
 from formgen.core.errors import Problem
 from formgen.core.errors import Refused
 from formgen.formats.package import MAX_FILE_BYTES, OLE_MAGIC
-from formgen.intake.run import FileResult, Source
+from formgen.intake.types import FileResult, Source
 
 CONVERT_SECONDS = float(os.environ.get("FORMGEN_CONVERT_SECONDS", "60"))  # per file, without progress
 CONVERT_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # LibreOffice's address space
