@@ -87,19 +87,20 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # no cleanup: the parent's run is over, and nothing of this worker is worth keeping
 
 
-# What the next pool's workers inherit: (func, setup, shared), set just before the fork.
+# What the next pool's workers inherit: (func, setup, shared), in place only while they are forked.
 _JOB: tuple | None = None
-_STATE: list = []  # in a worker: [state], made by setup once
+_FORKING = threading.Lock()  # one pool forks at a time, so each inherits its own job
+_STATE: list = []  # in a worker: [func, state], state made by setup once
 
 
 def _start_worker(parent: int) -> None:
     die_with_parent(parent)
     func, setup, shared = _JOB
-    _STATE[:] = [setup(shared) if setup is not None else shared]
+    _STATE[:] = [func, setup(shared) if setup is not None else shared]
 
 
 def _task(item):
-    return _JOB[0](_STATE[0], item)
+    return _STATE[0](_STATE[1], item)
 
 
 def fork_map(func: Callable[[Any, Any], Any], items: Iterable, workers: int, *, shared: Any = None,
@@ -107,33 +108,38 @@ def fork_map(func: Callable[[Any, Any], Any], items: Iterable, workers: int, *, 
     """(item, func(state, item)) for each item, in order, done by `workers` forked processes with at
     most in_flight items queued per worker (memory stays bounded whatever the batch size).
 
-    func and setup must be module-level functions (they are inherited, not pickled). Items are taken
-    from the iterable only as they are sent, so after WorkerDied the caller's iterator still holds
-    the items never sent. Closing the generator early stops the workers at once."""
+    Items are taken from the iterable only as they are sent, so after WorkerDied the caller's
+    iterator still holds the items never sent. Closing the generator early kills the workers. The
+    workers are forked by the thread that first asks for a result, and die with it (PDEATHSIG)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _JOB
-    _JOB = (func, setup, shared)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(os.getpid(),))
-    pending: deque = deque()
-    source, finished = iter(items), False
+    source, pending, finished = iter(items), deque(), False
+
+    def fill(pool) -> None:
+        while len(pending) < workers * in_flight and (item := next(source, _END)) is not _END:
+            pending.append((item, pool.submit(_task, item)))
+
+    with _FORKING:  # with fork, the executor starts all its workers at the first submit
+        _JOB = (func, setup, shared)
+        try:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_start_worker, initargs=(os.getpid(),))
+            fill(pool)
+        finally:
+            _JOB = None
     try:
-        while True:
-            while len(pending) < workers * in_flight and (item := next(source, _END)) is not _END:
-                pending.append((item, pool.submit(_task, item)))
-            if not pending:
-                break
+        while pending:
             try:
                 result = pending[0][1].result()
             except BrokenProcessPool:
                 raise WorkerDied([item for item, _ in pending]) from None
             yield pending.popleft()[0], result
+            fill(pool)
         finished = True
     finally:
-        _JOB = None
         _shutdown(pool, finished)
 
 
