@@ -125,7 +125,7 @@ def test_file_without_any_identity_goes_to_review(ws, tmp_path):
 def test_a_pathologically_slow_file_costs_a_rejection_not_the_batch(ws, monkeypatch):
     import time
 
-    import formgen.intake.run as intake_mod
+    import formgen.intake.examine as intake_mod
 
     good = good_form(ws)
     slow = good_form(ws, "S-0002")
@@ -150,10 +150,10 @@ def test_forked_readers_have_a_memory_ceiling(ws):
     import multiprocessing
     import resource
 
-    import formgen.intake.run as intake_mod
+    import formgen.intake.examine as intake_mod
 
     def probe(q):
-        intake_mod._limit_memory()
+        intake_mod.limit_memory()
         try:
             bytearray(3 * 1024 ** 3)
             q.put("allocated")

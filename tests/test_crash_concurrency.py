@@ -142,7 +142,8 @@ def test_files_from_another_file_system_are_copied_then_removed(ws):
 def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypatch, workers):
     # A parser crash (segfault) or the kernel's OOM killer ends a reader process without a word.
     # Simulated here by a reader that kills itself on one file (forked readers inherit the patch).
-    import formgen.intake.run as intake_mod
+    import formgen.intake.examine as intake_mod
+    from formgen.intake.run import intake
 
     names = sorted(batch(ws, 30))
     poison = names[13]
@@ -154,7 +155,7 @@ def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypa
         return real(lookup, data, sha, name)
 
     monkeypatch.setattr(intake_mod, "_read", crashing)
-    result = intake_mod.intake(ws, workers=workers)
+    result = intake(ws, workers=workers)
     by_name = {r.name: r for r in result.files}
     assert by_name[poison].status == "rejected" and by_name[poison].problems[0].code == "FG245"
     assert result.counts["imported"] == 29 and stored(ws) == 29

@@ -230,7 +230,7 @@ def test_libreoffice_converts_in_a_private_folder_with_macros_switched_off(ws, t
 
 
 def test_old_formats_are_recognised_by_their_ole_directory_not_by_their_name(ws):
-    from formgen.intake.legacy import legacy_kind
+    from formgen.formats.package import legacy_kind
     from test_bad_files import encrypted, good_form
 
     def ole(*entries: str, at: int = 512) -> bytes:

@@ -344,3 +344,31 @@ def _read(zf: zipfile.ZipFile, part: str, name: str, package: bytes | None = Non
             del _known[next(iter(_known))]
         _known[key] = (raw, data)
     return data
+
+
+# Old-format (OLE) Office files: which kind a file is, so that --convert-legacy can convert it.
+_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}  # the main stream of each kind
+
+
+def legacy_kind(data: bytes) -> str | None:
+    """'doc' or 'xls' for an old-format (OLE) Word document or Excel workbook that is not
+    encrypted and not over the size limit; None for anything else (it is judged as it is)."""
+    if not data.startswith(OLE_MAGIC) or len(data) > MAX_FILE_BYTES or _has_stream(data, "EncryptionInfo"):
+        return None  # an encrypted .docx/.xlsx is an OLE file too: FG203, not converted
+    for kind, streams in _STREAMS.items():
+        if any(_has_stream(data, s) for s in streams):
+            return kind
+    return None
+
+
+def _has_stream(data: bytes, name: str) -> bool:
+    """Whether the OLE directory has an entry of this name: entries are 128 bytes, aligned to 128
+    from the file's start, and begin with the name in UTF-16 with a terminating zero (so the same
+    text inside the document does not count)."""
+    needle = name.encode("utf-16-le") + b"\0\0"
+    at = data.find(needle)
+    while at != -1:
+        if at % 128 == 0:
+            return True
+        at = data.find(needle, at + 1)
+    return False

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formgen.core.errors import FormgenError, Problem, fail
+from formgen.formats.workbook import sheet_rows
+
+__all__ = ["COLUMNS", "Citizen", "looks_like_cpr", "check_ref", "read"]
 
 COLUMNS = {
     "citizen_ref": "citizen_ref", "borger_id": "citizen_ref",
@@ -55,7 +58,7 @@ def read(path: Path) -> list[Citizen]:
     path = Path(path)
     if not path.is_file():
         raise fail("FG120", str(path), "the roster file does not exist", "check the path")
-    rows = _rows_xlsx(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
+    rows = sheet_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _rows_csv(path)
     if not rows:
         raise fail("FG120", str(path), "the roster is empty", "add a header row and one row per citizen")
     header = [str(h or "").strip().lower() for h in rows[0]]
@@ -105,17 +108,3 @@ def _rows_csv(path: Path) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     return [row for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _rows_xlsx(path: Path) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on a bad file
-        raise fail("FG120", str(path), f"cannot read the workbook ({exc.__class__.__name__})",
-                   "save it again as .xlsx, or export it as CSV")
-    try:
-        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        wb.close()

@@ -9,14 +9,13 @@ file that was not written.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import insert, select, update
-
+from formgen.core.parallel import fork_map, pool_size
 from formgen.store import db as store
+from formgen.store.manifest import record_dispatch, remember_citizens, remember_definition
 from formgen.forms.definition import FormDefinition
 from formgen.core.errors import fail
 from formgen.core.identity import Identity, new_code
@@ -24,6 +23,9 @@ from formgen.core.private import private_dir, write_private
 from formgen.forms.view import prefill, view
 from formgen.generate.roster import Citizen, check_ref
 from formgen.core.workspace import Workspace
+
+__all__ = ["FORMATS", "GenerateResult", "file_name", "generate"]
+# (reports/citizen.py still imports pool_size from here, until it imports core.parallel itself)
 
 FORMATS = ("docx", "xlsx", "pdf")
 
@@ -67,22 +69,22 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     out_dir = Path(out_dir) if out_dir else ws.forms_out / d.id / f"runde-{round_no}"
     private_dir(out_dir)
     engine = store.connect(ws.db)
-    _remember_definition(engine, d)
+    remember_definition(engine, d.fingerprint, d.id, d.version, d.model_dump(mode="json"))
     if citizens:
-        _remember_citizens(engine, citizens)
+        remember_citizens(engine, citizens)
     writer = _writer(fmt)
     masters = [writer.build_master(view(d, role), ws.config.organisation, logo, _template(ws, fmt), round_no,
                                    date.strftime("%d-%m-%Y"), blank=citizens is None) for role in roles]
     batch = _Batch(writer, tuple(masters), tuple(roles), d.id, d.version, d.fingerprint, round_no, date, fmt,
                    out_dir, tuple((r, c) for r in range(len(roles)) for c in (citizens or [None])))
     files: list[Path] = []
-    n = pool_size(workers, len(batch.jobs))
+    n = pool_size(workers, len(batch.jobs), PARALLEL_FROM)
     if n > 1:
         engine.dispose()  # no open database connection crosses the fork
     chunks = _run(batch, n)
     try:
         for rows in chunks:
-            _record(engine, rows)
+            record_dispatch(engine, rows)
             files += [out_dir / r["file_name"] for r in rows]
             if progress:
                 progress(len(rows))
@@ -115,58 +117,19 @@ class _Batch:
     jobs: tuple  # (role index, citizen or None), in the order the files are listed
 
 
-_BATCH: _Batch | None = None  # what forked workers inherit
-
-
-def asked_workers(requested: int | None) -> int | None:
-    """The worker count asked for: the argument, else FORMGEN_WORKERS, else None."""
-    import os
-
-    env = os.environ.get("FORMGEN_WORKERS", "")
-    return requested if requested is not None else int(env) if env.isdigit() else None
-
-
-def can_fork() -> bool:
-    import multiprocessing
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def pool_size(requested: int | None, items: int, minimum: int = PARALLEL_FROM) -> int:
-    """How many worker processes to use: 1 (this process) unless fork exists and the batch is large."""
-    import os
-
-    if requested is None:
-        requested = asked_workers(None) or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                            else (os.cpu_count() or 1))
-        if items < minimum:
-            return 1
-    if requested <= 1 or not can_fork():
-        return 1
-    return max(1, min(requested, items))
-
-
 def _run(batch: _Batch, workers: int):
-    """Manifest rows per chunk of written files, in job order."""
-    global _BATCH
+    """Manifest rows per chunk of written files, in job order (the workers inherit the batch)."""
     chunks = [(i, min(i + CHUNK, len(batch.jobs))) for i in range(0, len(batch.jobs), CHUNK)]
     if workers <= 1:
         for chunk in chunks:
-            yield _make(chunk, batch)
+            yield _make(batch, chunk)
         return
-    import multiprocessing
-
-    _BATCH = batch
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_make, chunks)
-    finally:
-        _BATCH = None
+    for _, rows in fork_map(_make, chunks, workers, shared=batch):
+        yield rows
 
 
-def _make(chunk: tuple[int, int], batch: _Batch | None = None) -> list[dict]:
+def _make(b: _Batch, chunk: tuple[int, int]) -> list[dict]:
     """Personalise and write the files of jobs[start:stop]; their manifest rows."""
-    b = batch or _BATCH
     rows = []
     for r, citizen in b.jobs[chunk[0]:chunk[1]]:
         role, ref = b.roles[r], citizen.citizen_ref if citizen else ""
@@ -202,43 +165,3 @@ def _logo(ws: Workspace, logo: Path | None) -> Path:
                    "set organisation.logo in formgen.toml or pass --logo PATH")
     check_logo(path)
     return path
-
-
-def _remember_definition(engine, d: FormDefinition) -> None:
-    """Keep the exact definition that made a file, so it can be read back after the form changes."""
-    with engine.begin() as conn:
-        if conn.execute(select(store.definitions.c.fingerprint).where(
-                store.definitions.c.fingerprint == d.fingerprint)).first() is None:
-            conn.execute(insert(store.definitions).values(
-                fingerprint=d.fingerprint, form=d.id, version=d.version,
-                definition=json.dumps(d.model_dump(mode="json"), ensure_ascii=False), created_at=store.now()))
-
-
-def _remember_citizens(engine, citizens: list[Citizen]) -> None:
-    """Insert new citizens and update known ones, in one transaction (a statement per 500 rows)."""
-    from sqlalchemy import bindparam
-
-    t = store.citizens
-    cols = ("name", "company", "mentor", "consultant", "programme", "updated_at")
-    now = store.now()
-    latest = {c.citizen_ref: dict(ref=c.citizen_ref, v_name=c.name, v_company=c.company, v_mentor=c.mentor,
-                                  v_consultant=c.consultant, v_programme=c.programme, v_updated_at=now)
-              for c in citizens}  # a ref listed twice ends with its last values, as row-by-row upserts did
-    with engine.begin() as conn:
-        refs, known = list(latest), set()
-        for i in range(0, len(refs), 500):
-            known.update(conn.execute(select(t.c.citizen_ref).where(t.c.citizen_ref.in_(refs[i:i + 500]))).scalars())
-        old = [row for ref, row in latest.items() if ref in known]
-        new = [row for ref, row in latest.items() if ref not in known]
-        values = {c: bindparam("v_" + c) for c in cols}
-        if old:
-            conn.execute(update(t).where(t.c.citizen_ref == bindparam("ref")).values(values), old)
-        if new:
-            conn.execute(insert(t).values(citizen_ref=bindparam("ref"), **values), new)
-
-
-def _record(engine, rows: list[dict]) -> None:
-    """The manifest rows of files already written, in one transaction."""
-    if rows:
-        with engine.begin() as conn:
-            conn.execute(insert(store.dispatch), rows)

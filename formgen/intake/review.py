@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
-
-from formgen.store import db as store
 from formgen.core.errors import fail
+from formgen.store import db as store
+from formgen.store.returns import conflict_rows, keep_submission
+
+__all__ = ["Conflict", "conflicts", "keep"]
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,12 @@ class Conflict:
 
 def conflicts(ws) -> list[Conflict]:
     """Open conflicts, one per form code."""
-    s = store.submissions
     engine = store.connect(ws.db)
-    with engine.connect() as conn:
-        codes = list(conn.execute(select(s.c.code).where(s.c.status == "conflict").distinct()).scalars())
-        out = []
-        for code in codes:
-            rows = conn.execute(select(s).where(s.c.code == code, s.c.status.in_(["imported", "conflict"]))
-                                .order_by(s.c.id)).mappings().all()
-            chosen = next((r for r in rows if r["status"] == "imported"), rows[0])
-            out.append(Conflict(code, chosen["citizen_ref"] or "", chosen["role"], chosen["form"], chosen["round"],
-                                _name(chosen), tuple(_name(r) for r in rows if r is not chosen)))
+    out = []
+    for rows in conflict_rows(engine):
+        chosen = next((r for r in rows if r["status"] == "imported"), rows[0])
+        out.append(Conflict(chosen["code"], chosen["citizen_ref"] or "", chosen["role"], chosen["form"],
+                            chosen["round"], _name(chosen), tuple(_name(r) for r in rows if r is not chosen)))
     engine.dispose()
     return out
 
@@ -45,17 +41,12 @@ def _name(row) -> str:
 
 def keep(ws, file_name: str) -> Conflict:
     """Resolve a conflict: the named file counts; the other files for its code become superseded."""
-    s = store.submissions
     engine = store.connect(ws.db)
-    with engine.begin() as conn:
-        row = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
-                                           s.c.status.in_(["imported", "conflict"]))).mappings().first()
-        if row is None:
-            raise fail("FG130", file_name, "no imported or conflicting file has this name",
-                       "use a name from 'formgen review' (the file name in intake/processed/)")
-        conn.execute(update(s).where(s.c.code == row["code"], s.c.id != row["id"],
-                                     s.c.status.in_(["imported", "conflict"])).values(status="superseded"))
-        conn.execute(update(s).where(s.c.id == row["id"]).values(status="imported"))
-        store.record_log(conn, "review", {"code": row["code"], "kept": file_name}, row["citizen_ref"])
-    engine.dispose()
+    try:
+        row = keep_submission(engine, file_name)
+    finally:
+        engine.dispose()
+    if row is None:
+        raise fail("FG130", file_name, "no imported or conflicting file has this name",
+                   "use a name from 'formgen review' (the file name in intake/processed/)")
     return Conflict(row["code"], row["citizen_ref"] or "", row["role"], row["form"], row["round"], file_name, ())

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from formgen.store import db as store
+from formgen.store.returns import dispatched
+
+__all__ = ["Expected", "status"]
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,9 @@ class Expected:
 
 def status(ws, round_no: int | None = None) -> list[Expected]:
     """Every personalised dispatched form (optionally one round) with its return state."""
-    d, s, c = store.dispatch, store.submissions, store.citizens
     engine = store.connect(ws.db)
-    q = (select(d.c.round, d.c.citizen_ref, c.c.name, d.c.role, d.c.form, d.c.code)
-         .join(c, c.c.citizen_ref == d.c.citizen_ref, isouter=True)
-         .where(d.c.citizen_ref.is_not(None)).order_by(d.c.round, d.c.citizen_ref, d.c.form, d.c.role))
-    if round_no is not None:
-        q = q.where(d.c.round == round_no)
-    with engine.connect() as conn:
-        returned = set(conn.execute(select(s.c.code).where(s.c.status.in_(["imported", "conflict"]))).scalars())
-        rows = [Expected(r.round, r.citizen_ref, r.name or "", r.role, r.form, r.code, r.code in returned)
-                for r in conn.execute(q)]
-    engine.dispose()
-    return rows
+    try:
+        return [Expected(r["round"], r["citizen_ref"], r["name"] or "", r["role"], r["form"], r["code"], back)
+                for r, back in dispatched(engine, round_no)]
+    finally:
+        engine.dispose()

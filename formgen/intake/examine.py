@@ -1,0 +1,144 @@
+"""Examining one file under limits (time, memory): read it, find its code, interpret its answers.
+
+Read-only: it may run in a forked reader. Any failure inside a file becomes a result, never an exception.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from formgen.core.errors import FileTimeout, Problem, Refused
+from formgen.core.identity import normalise
+from formgen.formats.package import is_lock_file
+from formgen.intake.interpret import interpret
+from formgen.intake.types import FileResult, Source
+from formgen.store.lookup import Lookup
+
+__all__ = ["FILE_SECONDS", "WORKER_MB", "Examined", "examine", "limit_memory", "unreadable"]
+
+FILE_SECONDS = float(os.environ.get("FORMGEN_FILE_SECONDS", "30"))  # per file, reading and interpreting
+WORKER_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # address space of a forked reader
+
+
+@dataclass(frozen=True)
+class Examined:
+    """What reading a file found: a result already, or a reading to store."""
+
+    result: FileResult | None = None
+    record: bool = True  # record the result's problems in the database
+    row: dict | None = None  # the dispatch row, when there is something to store
+    kind: str = ""
+    answers: tuple = ()
+    meta: dict | None = None
+    base: dict | None = None
+
+
+def examine(lookup: Lookup, src: Source) -> Examined:
+    """Read and interpret one file. Any failure inside the file becomes a rejection, never an exception."""
+    name = src.name
+    if is_lock_file(Path(name).name):
+        return Examined(FileResult(name, "skipped"))
+    try:
+        data = src.read()
+    except FileNotFoundError:  # another intake run took it first: its outcome is that run's
+        return Examined(FileResult(name, "skipped"), record=False)
+    except (OSError, zipfile.BadZipFile, KeyError, NotImplementedError) as exc:
+        return Examined(FileResult(name, "rejected", problems=(Problem("FG209", name, f"cannot read the file ({exc})",
+                                                                       "check that the file is complete and readable"),)),
+                        record=False)
+    sha = hashlib.sha256(data).hexdigest()
+    if lookup.duplicate(sha):
+        return Examined(FileResult(name, "duplicate", sha))
+    try:
+        with _time_limit(FILE_SECONDS):
+            return _read(lookup, src.content(data), sha, name)
+    except Refused as exc:
+        return Examined(FileResult(name, "rejected", sha, problems=(exc.problem,)))
+    except FileTimeout:
+        return Examined(FileResult(name, "rejected", sha, problems=(Problem(
+            "FG241", name, f"reading the file took longer than {FILE_SECONDS:g} seconds",
+            "open it in Word/Excel, save it again and import the new copy; if it stays slow, ask the sender"),)))
+    except MemoryError:
+        return Examined(FileResult(name, "rejected", sha, problems=(Problem(
+            "FG242", name, f"reading the file needed more than {WORKER_MB} MB of memory",
+            "this is not a normal form; do not open it, ask the sender"),)))
+    except Exception as exc:  # the boundary: a parser failure on one file must not stop the batch
+        return Examined(unreadable(name, sha, exc))
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt a pathological parse (a timer in whichever process reads the file; main thread only)."""
+    import signal
+    import threading
+
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum, frame):
+        raise FileTimeout()
+
+    old = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def limit_memory() -> None:
+    """In a forked reader: allocations past WORKER_MB fail with MemoryError (a rejection), not the batch."""
+    import resource
+
+    limit = WORKER_MB * 1024 * 1024
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def unreadable(name: str, sha: str, exc: Exception) -> FileResult:
+    """A rejection for a file whose reading failed unexpectedly."""
+    return FileResult(name, "rejected", sha, problems=(Problem(
+        "FG209", name, f"the file could not be read ({exc.__class__.__name__})",
+        "open it in Word/Excel, save it again and import the new copy"),))
+
+
+def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
+    from formgen.formats.registry import open_return
+    from formgen.core.errors import NotFillable
+
+    try:
+        opened = open_return(data, name)
+    except NotFillable as exc:  # printed or scanned: not guessed at
+        return Examined(FileResult(name, "review", sha, code=exc.code or "", problems=(exc.problem,)))
+    kind, props, visible, read = opened.kind, opened.props, opened.visible, opened.read
+    code = normalise(props.get("fg_code", "")) or visible
+    if not code:
+        return Examined(FileResult(name, "review", sha, problems=(Problem(
+            "FG211", name, "the file has no formgen form code (not in its properties, not in its text)",
+            "find out who sent it and type the answers into a new form generated for that citizen"),)))
+    row = lookup.dispatch(code)
+    if row is None:
+        return Examined(FileResult(name, "rejected", sha, code=code, problems=(Problem(
+            "FG210", name, f"form code {code} was not sent out from this workspace",
+            "import it in the workspace that generated it, or check the code on the form"),)))
+    base = dict(sha256=sha, code=code, form=row["form"], role=row["role"], round=row["round"],
+                citizen_ref=row["citizen_ref"] or "")
+    if props.get("fg_version") and (props.get("fg_version"), props.get("fg_fingerprint")) != (row["form_version"], row["fingerprint"]):
+        return Examined(FileResult(name, "review", **base, problems=(Problem(
+            "FG212", name, f"the file says form version {props.get('fg_version')}, but {code} was sent out as "
+            f"version {row['form_version']}", "check that the answers belong to this form; generate a new form if not"),)))
+    d = lookup.definition(row["fingerprint"])
+    extract = read(d, row["role"])
+    reading = interpret(extract, d, row["role"], name)
+    if reading.problems:
+        return Examined(FileResult(name, "review", **base, problems=reading.problems))
+    return Examined(row=row, kind=kind, answers=reading.answers, meta=dict(extract.meta), base=base)
+
+

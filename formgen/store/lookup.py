@@ -1,0 +1,85 @@
+"""Read-only queries intake makes while examining files (a hash stored? a code dispatched? its definition)."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import bindparam, select
+
+from formgen.forms.definition import FormDefinition
+from formgen.store import db as store
+
+__all__ = ["Lookup"]
+
+
+
+
+class Lookup:
+    """Read-only database access for examining files: plain reads that take no write lock (WAL readers
+    never block the writer), one connection, definitions parsed once per fingerprint. A workspace's
+    own SQLite file is read with sqlite3 directly; other databases through SQLAlchemy."""
+
+    def __init__(self, db):
+        self.db, self.engine, self.conn, self.raw = db, None, None, None
+        self.definitions: dict[str, FormDefinition] = {}
+        s, d, f = store.submissions, store.dispatch, store.definitions
+        self._dup = select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1)
+        self._row = select(d).where(d.c.code == bindparam("code"))
+        self._def = select(f.c.definition).where(f.c.fingerprint == bindparam("fp"))
+        self._sql = {  # the same three queries for sqlite3
+            "dup": f"SELECT 1 FROM {s.name} WHERE sha256 = ? LIMIT 1",
+            "row": f"SELECT {', '.join(c.name for c in d.columns)} FROM {d.name} WHERE code = ?",
+            "def": f"SELECT definition FROM {f.name} WHERE fingerprint = ?",
+        }
+
+    def _c(self):
+        if self.conn is None and self.raw is None:
+            url = str(self.db)
+            if "://" not in url:
+                import sqlite3
+
+                self.raw = sqlite3.connect(url, timeout=60, isolation_level=None)  # autocommit: no BEGIN
+                return None
+            from sqlalchemy import create_engine
+
+            self.engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
+            self.conn = self.engine.connect()
+        return self.conn
+
+    def _read(self, which: str, stmt, params: dict, fetch):
+        conn = self._c()
+        if self.raw is not None:
+            return fetch(self.raw.execute(self._sql[which], tuple(params.values())))
+        try:
+            return fetch(conn.execute(stmt, params))
+        finally:
+            conn.rollback()  # end the read, so the next one sees the latest commits
+
+    def duplicate(self, sha: str) -> bool:
+        return self._read("dup", self._dup, {"sha": sha}, lambda r: r.fetchone()) is not None
+
+    def dispatch(self, code: str) -> dict | None:
+        if self._c() is None:
+            row = self.raw.execute(self._sql["row"], (code,)).fetchone()
+            return dict(zip((c.name for c in store.dispatch.columns), row)) if row is not None else None
+        row = self._read("row", self._row, {"code": code}, lambda r: r.mappings().first())
+        return dict(row) if row is not None else None
+
+    def definition(self, fingerprint: str) -> FormDefinition:
+        """The definition a file was generated from (parsed once per run and process)."""
+        d = self.definitions.get(fingerprint)
+        if d is None:
+            row = self._read("def", self._def, {"fp": fingerprint}, lambda r: r.fetchone())
+            d_json = row[0] if row is not None else None
+            d = self.definitions[fingerprint] = FormDefinition.model_validate(json.loads(d_json))
+        return d
+
+    def close(self) -> None:
+        if self.raw is not None:
+            self.raw.close()
+            self.raw = None
+        if self.conn is not None:
+            self.conn.close()
+            self.engine.dispose()
+            self.conn = self.engine = None
+
+
