@@ -146,3 +146,13 @@ def prepared(path: Path, colour: str) -> Prepared:
             del _PREPARED[next(iter(_PREPARED))]
         found = _PREPARED[(raw, colour)] = Prepared(raw, colour)
     return found
+
+
+def rich(runs: list[tuple[str, dict]]):
+    """Formatted text for a template's {{r }} tag: runs of (text, style), e.g. ("Note: ", {"bold": True})."""
+    from docxtpl import RichText
+
+    rt = RichText()
+    for text, style in runs:
+        rt.add(text, **style)
+    return rt

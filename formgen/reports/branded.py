@@ -8,6 +8,7 @@ import re
 from contextlib import contextmanager
 from pathlib import Path
 
+from formgen.core.dates import day
 from formgen.core.errors import fail
 
 MINUS = "−"
@@ -79,16 +80,6 @@ def slug(text: str) -> str:
     """'Jensen & Søn ApS' → 'jensen-soen-aps' (a safe folder name)."""
     text = text.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"}))
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "virksomhed"
-
-
-def day(text: str | None) -> dt.date | None:
-    """A date as stored (ISO) or written on a form (dd-mm-åååå); None when it is not a date."""
-    from formgen.intake.interpret import parse_date
-
-    if not text:
-        return None
-    iso, _ = parse_date(str(text), "")
-    return dt.date.fromisoformat(iso) if iso else None
 
 
 def da_date(value: dt.date | str | None) -> str:

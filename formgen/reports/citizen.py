@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import select
-
 from formgen.store import db as store
+from formgen.store import queries
 from formgen.forms.definition import ROLE_TITLES
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
@@ -55,23 +53,28 @@ def load(engine, ref: str, round_no: int | None = None) -> Data:
 
 
 def load_all(engine, round_no: int | None = None, ref: str | None = None) -> dict[str, Data]:
-    """Consolidated data of every citizen with imported scores (up to round_no), or of one: one read, one consolidation.
+    """Consolidated data of every citizen with imported scores (up to round_no), or of one: one read, one consolidation."""
+    return consolidated(queries.for_citizens(engine, ref), round_no)
+
+
+def consolidated(loaded, round_no: int | None = None) -> dict[str, Data]:
+    """Each citizen's Data from what was loaded (no database).
 
     Each citizen's data is what consolidating that citizen alone gives: consolidation works per
     citizen, and labels come from the citizen's own forms (own_labels).
     """
     from formgen.consolidate import scores as c
 
-    kk = _kompetencekort_forms(engine)  # they have a document of their own (kompetencekort.py)
-    scores = c.load_scores(engine, ref, own_labels=True)
+    kk = c.kompetencekort_forms(loaded)  # they have a document of their own (kompetencekort.py)
+    scores = c.score_frame(loaded, own_labels=True)
     scores = scores[~scores["form"].isin(kk)]
-    texts = c.load_texts(engine, ref, own_labels=True)
+    texts = c.text_frame(loaded, own_labels=True)
     texts = texts[~texts["form"].isin(kk)]
     if round_no is not None:
         scores, texts = scores[scores["round"] <= round_no], texts[texts["round"] <= round_no]
     progression, agreement, delmaal = (_by_citizen(f(scores)) for f in (c.progression, c.agreement, c.delmaal))
     texts = _by_citizen(texts)
-    citizens, dates = _citizens(engine, ref), _dates(engine, ref)
+    citizens, dates = _citizens(loaded.citizens), _dates(loaded.dated)
     return {r: Data(citizen=citizens.get(r) or _citizen_row(r, {}), scores=own, progression=progression.get(r, []),
                     agreement=agreement.get(r, []), delmaal=delmaal.get(r, []), texts=texts.get(r, []),
                     rounds=sorted({int(x["round"]) for x in own}), dates=dates.get(r, {}))
@@ -86,19 +89,9 @@ def _by_citizen(frame) -> dict[str, list[dict]]:
     return out
 
 
-def _kompetencekort_forms(engine) -> set[str]:
-    with engine.connect() as conn:
-        return {form for form, d in conn.execute(select(store.definitions.c.form, store.definitions.c.definition))
-                if json.loads(d).get("kind") == "kompetencekort"}
-
-
-def _citizens(engine, ref: str | None = None) -> dict[str, dict]:
-    """What the report shows about each citizen (or one), by ref."""
-    q = select(store.citizens)
-    if ref is not None:
-        q = q.where(store.citizens.c.citizen_ref == ref)
-    with engine.connect() as conn:
-        return {row["citizen_ref"]: _citizen_row(row["citizen_ref"], row) for row in conn.execute(q).mappings()}
+def _citizens(rows: dict[str, dict]) -> dict[str, dict]:
+    """What the report shows about each citizen, by ref."""
+    return {ref: _citizen_row(ref, row) for ref, row in rows.items()}
 
 
 def _citizen_row(ref: str, row) -> dict:
@@ -107,16 +100,11 @@ def _citizen_row(ref: str, row) -> dict:
             "programme": row.get("programme") or "–"}
 
 
-def _dates(engine, ref: str | None = None) -> dict[str, dict[int, str]]:
+def _dates(dated: list[tuple]) -> dict[str, dict[int, str]]:
     """Per citizen: the date written on the forms of each round (the metadata field), else the import date."""
-    s = store.submissions
-    q = select(s.c.citizen_ref, s.c.round, s.c.filled_date, s.c.submitted_at).where(s.c.status == "imported")
-    if ref is not None:
-        q = q.where(s.c.citizen_ref == ref)
     by: dict[str, list] = {}
-    with engine.connect() as conn:
-        for who, *row in conn.execute(q.order_by(s.c.id)):
-            by.setdefault(who, []).append(row)
+    for who, *row in dated:
+        by.setdefault(who, []).append(row)
     out: dict[str, dict[int, str]] = {}
     for who, rows in by.items():
         days = out[who] = {}
@@ -429,8 +417,7 @@ def _write(ws, data: Data, out_dir: Path | None = None) -> tuple[ReportResult, i
 
 
 def _log(engine, ref: str, latest: int, fmt: str) -> None:
-    with engine.begin() as conn:
-        store.record_log(conn, "report", {"kind": "citizen", "round": latest, "format": fmt}, ref)
+    store.log_entries(engine, "report", {"kind": "citizen", "round": latest, "format": fmt}, [ref])
 
 
 PARALLEL_FROM = 4  # reports after the first; fewer are written in this process (forking costs ~50 ms)
@@ -449,14 +436,12 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
     """
     from formgen.generate.run import pool_size
 
-    s = store.submissions
     engine = store.connect(ws.db)
-    with engine.connect() as conn:
-        refs = sorted(set(conn.execute(select(s.c.citizen_ref).where(s.c.status == "imported",
-                                                                       s.c.citizen_ref.is_not(None))).scalars()))
+    loaded = queries.for_citizens(engine)  # the one read
+    refs = sorted({ref for ref, *_ in loaded.dated if ref is not None})
     if on_total:
         on_total(len(refs))
-    datas = load_all(engine, round_no) if refs else {}
+    datas = consolidated(loaded, round_no) if refs else {}
     todo = [ref for ref in refs if ref in datas]  # the others have no scores (up to round_no): no report
     if progress and len(todo) < len(refs):
         progress(len(refs) - len(todo))
@@ -517,7 +502,7 @@ def merge_reports(ws, results: list[ReportResult], round_no: int | None = None) 
     from formgen.formats.pdf import merge_pdfs
 
     engine = store.connect(ws.db)
-    citizens = _citizens(engine)
+    citizens = _citizens(queries.citizen_rows(engine))
     engine.dispose()
     titles = [f"{(citizens.get(r.citizen_ref) or _citizen_row(r.citizen_ref, {}))['name']} ({r.citizen_ref})"
               for r in results]

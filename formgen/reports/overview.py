@@ -158,8 +158,7 @@ def overview_report(ws, date_from=None, date_to=None, by: str = "programme", fmt
     engine = store.connect(ws.db)
     try:
         ov = build(engine, date_from, date_to, by)
-        with engine.begin() as conn:
-            store.record_log(conn, "report", {"kind": "overview", "by": by, "period": ov.period, "format": fmt})
+        store.log_entries(engine, "report", {"kind": "overview", "by": by, "period": ov.period, "format": fmt})
     finally:
         engine.dispose()
     out_dir = private_dir(Path(out_dir) if out_dir else ws.reports / "overview")
