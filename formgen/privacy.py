@@ -104,28 +104,19 @@ def _delete_files(ws, ref: str, names: set[str]) -> int:
 
 def _scrub_reports(ws, ref: str, name: str | None) -> int:
     """Import reports and exports list refs: drop the citizen's rows (they are regenerated tables)."""
-    from openpyxl import load_workbook
+    from formgen.formats.tables import drop_csv_rows, drop_rows
 
     n = 0
+    hit = lambda v: _mentions(v, ref, name)  # noqa: E731
     for path in list((ws.import_reports).glob("*.xlsx")) + list((ws.exports).glob("*.xlsx")):
-        wb = load_workbook(path)
-        sheet = wb.active
-        hits = [r[0].row for r in sheet.iter_rows() if any(_mentions(c.value, ref, name) for c in r)]
-        for row in reversed(hits):
-            sheet.delete_rows(row)
-        if hits:
-            wb.save(path)
+        kept = drop_rows(path.read_bytes(), hit)
+        if kept is not None:
+            write_private(path, kept)
             n += 1
     for path in (ws.exports).glob("*.csv"):
-        import csv
-        import io
-
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-        kept = [r for r in rows if not any(_mentions(v, ref, name) for v in r)]
-        if len(kept) != len(rows):
-            buf = io.StringIO()
-            csv.writer(buf).writerows(kept)
-            write_private(path, buf.getvalue().encode("utf-8-sig"))
+        kept = drop_csv_rows(path.read_bytes(), hit)
+        if kept is not None:
+            write_private(path, kept)
             n += 1
     return n
 

@@ -1,11 +1,11 @@
-"""Tidy exports (scores, texts) and the formula-safe writers every table output goes through."""
+"""Tidy exports (scores, texts) as CSV or XLSX, through formats.tables' formula-safe writers."""
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from formgen.formats.tables import write_csv, write_xlsx
 from formgen.store import db as store
 from formgen.store import queries
 from formgen.core.errors import fail
@@ -13,34 +13,6 @@ from formgen.core.errors import fail
 SCORE_COLUMNS = ["citizen_ref", "round", "respondent", "form", "form_version", "item", "now", "goal",
                  "scale_steps", "submitted_at", "source_file"]
 TEXT_COLUMNS = ["citizen_ref", "round", "respondent", "form", "item", "field", "text"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A cell a spreadsheet will never run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
-def write_csv(out, header: list[str], rows: list[list]) -> None:
-    """UTF-8 with BOM (Excel opens it with æøå intact), formula-safe."""
-    w = csv.writer(out)
-    w.writerow(header)
-    for row in rows:
-        w.writerow([csv_safe(v) for v in row])
-
-
-def write_xlsx(out, title: str, header: list[str], rows: list[list]) -> None:
-    """A one-sheet workbook; text is always stored as text, never as a live formula."""
-    from openpyxl import Workbook
-
-    from formgen.formats.tables import add_table
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    add_table(wb, title, header, rows)
-    wb.save(out)
 
 
 @dataclass(frozen=True)
