@@ -17,7 +17,7 @@ import pandas as pd
 from formgen.formats.word import rich
 from formgen.store import db as store
 from formgen.store import queries
-from formgen.reports.branded import da_date, render, slug
+from formgen.reports.common import da_date, render, slug
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
 

@@ -15,7 +15,7 @@ from formgen.core.dates import day
 from formgen.store import db as store
 from formgen.store import queries
 from formgen.store.queries import Cards
-from formgen.reports.branded import da_date, render
+from formgen.reports.common import da_date, render
 from formgen.forms.definition import LATER_RE, FormDefinition
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private

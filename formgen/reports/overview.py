@@ -6,7 +6,7 @@ from pathlib import Path
 
 from formgen.formats import tables as sheets
 from formgen.store import db as store
-from formgen.reports.branded import num, render, share, signed
+from formgen.reports.common import num, render, share, signed
 from formgen.consolidate.overview import GROUPINGS, SUPPRESSED, Overview, build
 from formgen.core.private import private_dir, write_private
 
