@@ -19,6 +19,8 @@ from formgen.store import erasure
 from formgen.core.errors import fail
 from formgen.core.private import write_private
 
+__all__ = ["KEY_FILE", "key", "pseudonym", "AuditEntry", "audit", "Forgotten", "forget", "Purged", "purge"]
+
 KEY_FILE = "formgen.key"
 
 

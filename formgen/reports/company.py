@@ -21,6 +21,10 @@ from formgen.reports.common import da_date, render, slug
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
 
+__all__ = ["DELMAAL", "AFTALE", "AGREED_BY", "CompanyResult", "company_people", "first_names", "mentor_data",
+           "score_rows", "own_texts", "agreed", "latest_round", "expected", "context", "load", "build",
+           "company_sheet"]
+
 DELMAAL = "naeste_delmaal"
 AFTALE = "arbejdsaftale"
 AGREED_BY = ("konsulent", "mentor")

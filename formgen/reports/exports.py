@@ -10,6 +10,8 @@ from formgen.store import db as store
 from formgen.store import queries
 from formgen.core.errors import fail
 
+__all__ = ["SCORE_COLUMNS", "TEXT_COLUMNS", "Export", "score_rows", "text_rows", "export"]
+
 SCORE_COLUMNS = ["citizen_ref", "round", "respondent", "form", "form_version", "item", "now", "goal",
                  "scale_steps", "submitted_at", "source_file"]
 TEXT_COLUMNS = ["citizen_ref", "round", "respondent", "form", "item", "field", "text"]

@@ -20,6 +20,9 @@ from formgen.forms.definition import LATER_RE, FormDefinition
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
 
+__all__ = ["Assessment", "KompetencekortResult", "assessments", "link", "competence_row", "assessor", "context",
+           "kompetencekort_doc"]
+
 
 @dataclass(frozen=True)
 class Assessment:

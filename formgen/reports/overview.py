@@ -10,6 +10,9 @@ from formgen.reports.common import num, render, share, signed
 from formgen.consolidate.overview import GROUPINGS, SUPPRESSED, Overview, build
 from formgen.core.private import private_dir, write_private
 
+__all__ = ["WHO", "METHOD", "OverviewResult", "key_figures", "context", "spider_png", "workbook",
+           "overview_report"]
+
 WHO = {"borger": "Borger", "mentor": "Mentor", "konsulent": "Konsulent"}
 METHOD = [
     "Perioden omfatter de runder, hvis dato (skrevet på skemaerne, ellers importdatoen) ligger i perioden.",
@@ -88,7 +91,7 @@ def spider_png(ov: Overview) -> bytes | None:
     sp = ov.spider
     if ov.too_few or len(sp["labels"]) < 3 or not sp["latest"]:
         return None
-    with charts._plt().rc_context({"xtick.major.pad": 18}):  # keeps long area names clear of the outer ring
+    with charts.settings({"xtick.major.pad": 18}):  # keeps long area names clear of the outer ring
         return charts.spider(sp["labels"], sp["latest"], sp["first"], "første måling")
 
 
