@@ -50,7 +50,8 @@ class AuditEntry:
 def audit(ws, citizen_ref: str | None = None) -> list[AuditEntry]:
     """The audit log, optionally for one citizen (answers a citizen's request for insight)."""
     engine = store.connect(ws.db)
-    rows = [AuditEntry(r.at, r.actor, r.action, r.citizen_ref or "", r.detail or "") for r in erasure.log_rows(engine, citizen_ref)]
+    rows = [AuditEntry(r.at, r.actor, r.action, r.citizen_ref or "", r.detail or "")
+            for r in erasure.log_rows(engine, citizen_ref)]
     engine.dispose()
     return rows
 

@@ -20,8 +20,7 @@ def log_rows(engine, citizen_ref: str | None = None) -> list:
 
 
 def traces(engine, ref: str) -> tuple[str | None, list, bool]:
-    """What the database knows of a citizen: the roster name, (sha256, stored, original name) of each
-    submission, and whether any form was made out to them."""
+    """A citizen's roster name, (sha256, stored_name, original_name) per submission, and whether a form was made out to them."""
     s = store.submissions
     with engine.connect() as conn:
         name = conn.execute(select(store.citizens.c.name).where(store.citizens.c.citizen_ref == ref)).scalar()
@@ -63,10 +62,7 @@ def compact(engine) -> None:
 
 
 def purge_before(engine, iso: str, older_than_days: int) -> tuple[int, list[str]]:
-    """Delete submissions, problems and dispatch records older than iso, and citizens nothing refers to; logged.
-
-    Returns the rows deleted and the stored file names of the deleted submissions.
-    """
+    """Delete what is older than iso (and citizens nothing refers to), logged: (rows deleted, their stored file names)."""
     s, a = store.submissions, store.answers
     with engine.begin() as conn:
         old = select(s.c.id).where(s.c.submitted_at < iso)
