@@ -14,11 +14,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select, text
-
 from formgen.store import db as store
+from formgen.store import erasure
 from formgen.core.errors import fail
 from formgen.core.private import write_private
+
+__all__ = ["KEY_FILE", "key", "pseudonym", "AuditEntry", "audit", "Forgotten", "forget", "Purged", "purge"]
 
 KEY_FILE = "formgen.key"
 
@@ -49,11 +50,8 @@ class AuditEntry:
 def audit(ws, citizen_ref: str | None = None) -> list[AuditEntry]:
     """The audit log, optionally for one citizen (answers a citizen's request for insight)."""
     engine = store.connect(ws.db)
-    q = select(store.log).order_by(store.log.c.id)
-    if citizen_ref:
-        q = q.where(store.log.c.citizen_ref == citizen_ref)
-    with engine.connect() as conn:
-        rows = [AuditEntry(r.at, r.actor, r.action, r.citizen_ref or "", r.detail or "") for r in conn.execute(q)]
+    rows = [AuditEntry(r.at, r.actor, r.action, r.citizen_ref or "", r.detail or "")
+            for r in erasure.log_rows(engine, citizen_ref)]
     engine.dispose()
     return rows
 
@@ -70,40 +68,18 @@ class Forgotten:
 def forget(ws, citizen_ref: str) -> Forgotten:
     """Delete everything about one citizen for real: rows (secure_delete), files, then compact."""
     engine = store.connect(ws.db)
-    with engine.connect() as conn:
-        name = conn.execute(select(store.citizens.c.name).where(store.citizens.c.citizen_ref == citizen_ref)).scalar()
-        subs = conn.execute(select(store.submissions.c.sha256, store.submissions.c.stored_name,
-                                   store.submissions.c.original_name).where(
-            store.submissions.c.citizen_ref == citizen_ref)).all()
-        known = conn.execute(select(store.dispatch.c.code).where(store.dispatch.c.citizen_ref == citizen_ref)).first()
+    name, subs, known = erasure.traces(engine, citizen_ref)
     if name is None and not subs and not known:
         engine.dispose()
         raise fail("FG130", citizen_ref, "formgen has nothing about this citizen",
                    "check the ref with 'formgen status'; nothing was deleted")
-    rows = _delete_rows(engine, citizen_ref, [s[0] for s in subs])
-    with engine.begin() as conn:
-        store.record_log(conn, "forget", {"rows": rows})  # deliberately without the ref
-    _compact(engine)
+    rows = erasure.delete_citizen(engine, citizen_ref, [s[0] for s in subs], lambda v: _mentions(v, citizen_ref))
+    store.log_entries(engine, "forget", {"rows": rows})  # deliberately without the ref
+    erasure.compact(engine)
     engine.dispose()
     files = _delete_files(ws, citizen_ref, {s[1] for s in subs if s[1]} | {Path(s[2]).name for s in subs})
     files += _scrub_reports(ws, citizen_ref, name)
     return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))
-
-
-def _delete_rows(engine, ref: str, shas: list[str]) -> int:
-    s, a = store.submissions, store.answers
-    with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(select(s.c.id).where(s.c.citizen_ref == ref))]
-        n = conn.execute(delete(a).where(a.c.submission_id.in_(ids))).rowcount if ids else 0
-        n += conn.execute(delete(s).where(s.c.citizen_ref == ref)).rowcount
-        mine = [pid for pid, fname in conn.execute(select(store.problems.c.id, store.problems.c.file_name))
-                if _mentions(fname, ref)]
-        n += conn.execute(delete(store.problems).where(or_(store.problems.c.sha256.in_(shas),
-                                                           store.problems.c.id.in_(mine)))).rowcount
-        n += conn.execute(delete(store.dispatch).where(store.dispatch.c.citizen_ref == ref)).rowcount
-        n += conn.execute(delete(store.citizens).where(store.citizens.c.citizen_ref == ref)).rowcount
-        n += conn.execute(delete(store.log).where(store.log.c.citizen_ref == ref)).rowcount
-    return n
 
 
 def _mentions(value, ref: str, name: str | None = None) -> bool:
@@ -111,21 +87,6 @@ def _mentions(value, ref: str, name: str | None = None) -> bool:
     text_ = str(value or "")
     base = Path(text_.split("!")[-1]).name
     return text_ == ref or base.startswith(f"{ref}_") or f"!{ref}_" in text_ or bool(name and name in text_)
-
-
-def _compact(engine) -> None:
-    """Leave no copy in free pages or the WAL (secure_delete is on; VACUUM rewrites the file)."""
-    if engine.dialect.name != "sqlite":
-        return
-    engine.dispose()  # no pooled connection may hold a read snapshot
-    raw = engine.raw_connection()  # autocommit (isolation_level None): VACUUM cannot run in a transaction
-    try:
-        cur = raw.cursor()
-        for sql in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
-            cur.execute(sql)
-        cur.close()
-    finally:
-        raw.close()
 
 
 def _delete_files(ws, ref: str, names: set[str]) -> int:
@@ -146,28 +107,19 @@ def _delete_files(ws, ref: str, names: set[str]) -> int:
 
 def _scrub_reports(ws, ref: str, name: str | None) -> int:
     """Import reports and exports list refs: drop the citizen's rows (they are regenerated tables)."""
-    from openpyxl import load_workbook
+    from formgen.formats.tables import drop_csv_rows, drop_rows
 
     n = 0
+    hit = lambda v: _mentions(v, ref, name)  # noqa: E731
     for path in list((ws.import_reports).glob("*.xlsx")) + list((ws.exports).glob("*.xlsx")):
-        wb = load_workbook(path)
-        sheet = wb.active
-        hits = [r[0].row for r in sheet.iter_rows() if any(_mentions(c.value, ref, name) for c in r)]
-        for row in reversed(hits):
-            sheet.delete_rows(row)
-        if hits:
-            wb.save(path)
+        kept = drop_rows(path.read_bytes(), hit)
+        if kept is not None:
+            write_private(path, kept)
             n += 1
     for path in (ws.exports).glob("*.csv"):
-        import csv
-        import io
-
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-        kept = [r for r in rows if not any(_mentions(v, ref, name) for v in r)]
-        if len(kept) != len(rows):
-            buf = io.StringIO()
-            csv.writer(buf).writerows(kept)
-            write_private(path, buf.getvalue().encode("utf-8-sig"))
+        kept = drop_csv_rows(path.read_bytes(), hit)
+        if kept is not None:
+            write_private(path, kept)
             n += 1
     return n
 
@@ -201,19 +153,8 @@ def purge(ws, older_than_days: int) -> Purged:
     cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=older_than_days)
     iso = cutoff.astimezone().isoformat(timespec="seconds")
     engine = store.connect(ws.db)
-    s, a = store.submissions, store.answers
-    with engine.begin() as conn:
-        old = select(s.c.id).where(s.c.submitted_at < iso)
-        names = [r[0] for r in conn.execute(select(s.c.stored_name).where(s.c.submitted_at < iso)) if r[0]]
-        rows = conn.execute(delete(a).where(a.c.submission_id.in_(old))).rowcount
-        rows += conn.execute(delete(s).where(s.c.submitted_at < iso)).rowcount
-        rows += conn.execute(delete(store.problems).where(store.problems.c.at < iso)).rowcount
-        rows += conn.execute(delete(store.dispatch).where(store.dispatch.c.created_at < iso)).rowcount
-        rows += conn.execute(text("DELETE FROM citizens WHERE citizen_ref NOT IN (SELECT citizen_ref FROM dispatch "
-                                  "WHERE citizen_ref IS NOT NULL) AND citizen_ref NOT IN (SELECT citizen_ref FROM "
-                                  "submissions WHERE citizen_ref IS NOT NULL)")).rowcount
-        store.record_log(conn, "purge", {"older_than_days": older_than_days, "rows": rows})
-    _compact(engine)
+    rows, names = erasure.purge_before(engine, iso, older_than_days)
+    erasure.compact(engine)
     engine.dispose()
     files = 0
     stamp = cutoff.timestamp()

@@ -48,6 +48,13 @@ def isnan(v) -> bool:
     return v is None or v != v
 
 
+def test_consolidation_reads_ved_ikke_as_intake_stores_it():
+    from formgen.intake.interpret import DONT_KNOW_VALUE
+    from formgen.store.queries import DONT_KNOW_VALUE as STORED
+
+    assert STORED == DONT_KNOW_VALUE
+
+
 # --- normalise and band --------------------------------------------------------------------------
 
 def test_normalise_maps_every_scale_to_0_100():

@@ -168,7 +168,7 @@ def test_a_whole_round_merges_into_one_pdf_with_a_bookmark_per_citizen(two_round
 def test_a_trends_chart_with_many_indicators_is_scaled_to_fit_the_page():
     from docx.shared import Mm
 
-    from formgen.reports.branded import MAX_IMAGE_MM, fit
+    from formgen.formats.word import MAX_IMAGE_MM, fit
     from formgen.reports.charts import trends
 
     few = trends([("Fremmøde", {"borger": [(1, 2.0), (2, 3.0)]})], 5, [1, 2])

@@ -1,1 +1,3 @@
 """formgen.consolidate."""
+
+__all__: list[str] = []

@@ -20,11 +20,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
-from formgen.store import db as store
-from formgen.reports.branded import day
+from formgen.core.dates import day
 from formgen.core.errors import fail
+from formgen.store import queries
+from formgen.store.queries import Loaded
+
+__all__ = ["MIN_CITIZENS", "SUPPRESSED", "GROUPINGS", "NOT_GIVEN", "ROLES", "Overview", "round_dates", "period_scores",
+           "period_sent", "group_of", "first_latest", "citizen_changes", "suppressed", "indicator_rows", "group_rows",
+           "group_indicator_rows", "agreement_rows", "return_rows", "spider_data", "period_text", "build", "compute"]
 
 MIN_CITIZENS = 5
 SUPPRESSED = "færre end 5"
@@ -54,16 +58,14 @@ class Overview:
         return self.citizens < MIN_CITIZENS
 
 
-# --- loading ------------------------------------------------------------------------------------
+# --- from what the store loaded ---------------------------------------------------------------
 
-def round_dates(engine) -> dict[tuple[str, int], object]:
+def round_dates(dated: list[tuple]) -> dict[tuple[str, int], object]:
     """The date of each citizen's round: the earliest date written on its forms, else the import date."""
-    s = store.submissions
-    with engine.connect() as conn:
-        rows = conn.execute(select(s.c.citizen_ref, s.c.round, s.c.filled_date, s.c.submitted_at).where(
-            s.c.status == "imported", s.c.citizen_ref.is_not(None), s.c.round.is_not(None))).all()
     out: dict = {}
-    for ref, rnd, filled, submitted in rows:
+    for ref, rnd, filled, submitted in dated:
+        if ref is None or rnd is None:
+            continue
         d = day(filled) or day((submitted or "")[:10])
         if d and (out.get((ref, rnd)) is None or d < out[(ref, rnd)]):
             out[(ref, rnd)] = d
@@ -76,35 +78,27 @@ def _inside(d, date_from, date_to) -> bool:
     return d is not None and (date_from is None or d >= date_from) and (date_to is None or d <= date_to)
 
 
-def load_scores(engine, dates: dict, date_from=None, date_to=None) -> pd.DataFrame:
+def period_scores(loaded: Loaded, dates: dict, date_from=None, date_to=None) -> pd.DataFrame:
     """Every citizen's indicator scores (no kompetencekort) in rounds dated inside the period."""
     from formgen.consolidate import scores as c
-    from formgen.reports.citizen import _kompetencekort_forms
 
-    scores = c.load_scores(engine)
-    scores = scores[~scores["form"].isin(_kompetencekort_forms(engine))]
+    scores = c.score_frame(loaded)
+    scores = scores[~scores["form"].isin(c.kompetencekort_forms(loaded))]
     keep = [_inside(dates.get((r, n)), date_from, date_to) for r, n in zip(scores["citizen_ref"], scores["round"])]
     return scores[keep].reset_index(drop=True)
 
 
-def load_sent(engine, dates: dict, date_from=None, date_to=None) -> pd.DataFrame:
+def period_sent(loaded: Loaded, dates: dict, date_from=None, date_to=None) -> pd.DataFrame:
     """Personalised dispatched forms in the period (dated by their round, else by when they were made)."""
-    d, s = store.dispatch, store.submissions
-    with engine.connect() as conn:
-        back = set(conn.execute(select(s.c.code).where(s.c.status.in_(["imported", "conflict"]))).scalars())
-        rows = conn.execute(select(d.c.citizen_ref, d.c.round, d.c.role, d.c.code, d.c.created_at).where(
-            d.c.citizen_ref.is_not(None))).all()
-    keep = [dict(citizen_ref=r, round=n, respondent=role, returned=code in back) for r, n, role, code, made in rows
+    keep = [dict(citizen_ref=r, round=n, respondent=role, returned=code in loaded.returned)
+            for r, n, role, code, made in loaded.dispatch
             if _inside(dates.get((r, n)) or day((made or "")[:10]), date_from, date_to)]
     return pd.DataFrame(keep, columns=["citizen_ref", "round", "respondent", "returned"])
 
 
-def load_groups(engine, by: str) -> dict[str, str]:
+def group_of(citizens: dict[str, dict], by: str) -> dict[str, str]:
     """citizen_ref → the group (indsats, virksomhed or konsulent) from the roster."""
-    col = store.citizens.c[by]
-    with engine.connect() as conn:
-        rows = conn.execute(select(store.citizens.c.citizen_ref, col)).all()
-    return {ref: (value or "").strip() or NOT_GIVEN for ref, value in rows}
+    return {ref: (row.get(by) or "").strip() or NOT_GIVEN for ref, row in citizens.items()}
 
 
 # --- the numbers --------------------------------------------------------------------------------
@@ -245,24 +239,29 @@ def period_text(rounds: list[int], first=None, last=None) -> str:
 
 def build(engine, date_from=None, date_to=None, by: str = "programme") -> Overview:
     """Every number of the overview for the period, grouped by indsats, virksomhed or konsulent."""
-    from formgen.consolidate import scores as c
-
     if by not in GROUPINGS:
         raise fail("FG130", f"--by {by}", "unknown grouping", "use programme, company or consultant")
-    dates = round_dates(engine)
-    scores = load_scores(engine, dates, date_from, date_to)
+    return compute(queries.for_overview(engine), date_from, date_to, by)
+
+
+def compute(loaded: Loaded, date_from=None, date_to=None, by: str = "programme") -> Overview:
+    """build's numbers from what was loaded (no database)."""
+    from formgen.consolidate import scores as c
+
+    dates = round_dates(loaded.dated)
+    scores = period_scores(loaded, dates, date_from, date_to)
     if scores.empty:
         raise fail("FG160", f"--from {date_from or '…'} --to {date_to or '…'}", "no imported scores in this period",
                    "check --from/--to, or import the returned forms (formgen intake)")
     fl = first_latest(scores)
-    changes, dm, groups = citizen_changes(fl), c.delmaal(scores), load_groups(engine, by)
+    changes, dm, groups = citizen_changes(fl), c.delmaal(scores), group_of(loaded.citizens, by)
     grows = group_rows(scores, changes, dm, groups)
     rounds = sorted(int(r) for r in scores["round"].unique())
     used = [dates[k] for k in set(zip(scores["citizen_ref"], scores["round"])) if k in dates]
     return Overview(
         period=period_text(rounds, min(used, default=None), max(used, default=None)), by=by, citizens=scores["citizen_ref"].nunique(),
         rounds=rounds, conversations=scores.groupby(["citizen_ref", "round"]).ngroups,
-        returns=return_rows(load_sent(engine, dates, date_from, date_to)),
+        returns=return_rows(period_sent(loaded, dates, date_from, date_to)),
         indicators=indicator_rows(scores, changes, dm), groups=grows,
         group_indicators=group_indicator_rows(scores, changes, groups, {g["group"] for g in grows if g["suppressed"]}),
         agreement=agreement_rows(scores, c.agreement(scores)), spider=spider_data(scores, fl))

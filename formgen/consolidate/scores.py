@@ -17,16 +17,14 @@ Library functions only (no printing). Conventions:
 """
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
-from formgen.store import db as store
+from formgen.store import queries
+from formgen.store.queries import DONT_KNOW_VALUE, Loaded
 from formgen.forms.definition import ROLES, FormDefinition
-from formgen.intake.interpret import DONT_KNOW_VALUE
 
 SCORE_COLUMNS = ["citizen_ref", "round", "respondent", "form", "form_version", "item", "label", "now", "goal",
                  "dont_know", "steps", "submitted_at"]
@@ -39,6 +37,9 @@ DELMAAL_COLUMNS = ["citizen_ref", "item", "label", "respondent", "round", "next_
 AGREEMENT_COLUMNS = ["citizen_ref", "item", "label", "round", "respondents", "spread_steps", "spread_pct", "highest",
                      "lowest", "large", "bands", *ROLES]
 KEYS = ["citizen_ref", "item", "respondent"]
+__all__ = ["SCORE_COLUMNS", "TEXT_COLUMNS", "PROGRESSION_COLUMNS", "DELMAAL_COLUMNS", "AGREEMENT_COLUMNS", "KEYS",
+           "PRECISION", "definitions", "kompetencekort_forms", "load_scores", "load_texts", "score_frame",
+           "text_frame", "normalise", "band", "progression", "delmaal", "agreement"]
 PRECISION = 9  # percentages are rounded to this many decimals before comparing (20.000000000000004 is 20)
 
 
@@ -52,11 +53,11 @@ class _Def:
     fields: dict[tuple[str, str], tuple[int, str, str, str]]  # (key, field) → (position, block, label, type)
 
 
-def _definitions(conn) -> dict[str, _Def]:
+def definitions(loaded: Loaded) -> dict[str, _Def]:
     """Every stored definition by fingerprint."""
     defs = {}
-    for fingerprint, text in conn.execute(select(store.definitions.c.fingerprint, store.definitions.c.definition)):
-        d = FormDefinition.model_validate(json.loads(text))
+    for fingerprint, raw in loaded.definitions.items():
+        d = FormDefinition.model_validate(raw)
         defs[fingerprint] = _Def(
             d.scale.steps, {**{i.key: i.label for i in d.items}, **{t.key: t.title for t in d.texts}},
             frozenset(f"{g.key}_{n}" for g in d.groups for n in range(1, g.rows + 1)),
@@ -64,43 +65,27 @@ def _definitions(conn) -> dict[str, _Def]:
     return defs
 
 
-def _labels(conn, defs: dict[str, _Def], citizen_ref: str | None, own: bool = False) -> dict:
+def kompetencekort_forms(loaded: Loaded) -> set[str]:
+    """The forms that are kompetencekort (they have a document of their own, not indicators)."""
+    return {d["id"] for d in loaded.definitions.values() if d.get("kind") == "kompetencekort"}  # the stored form is d.id
+
+
+def _labels(loaded: Loaded, defs: dict[str, _Def], own: bool = False) -> dict:
     """One label per key: the one in the form of the latest round (then latest import) that has the key.
 
     own: a dict of such labels per citizen, each from the citizen's own forms only.
     """
-    s = store.submissions
-    q = (select(s.c.citizen_ref, s.c.fingerprint).where(s.c.status == "imported", s.c.citizen_ref.is_not(None))
-         .order_by(s.c.round, s.c.submitted_at, s.c.id))
-    if citizen_ref is not None:
-        q = q.where(s.c.citizen_ref == citizen_ref)
     labels: dict = {}
-    for ref, fingerprint in conn.execute(q):
+    for ref, fingerprint in loaded.labelled:
         (labels.setdefault(ref, {}) if own else labels).update(defs[fingerprint].labels)
     return labels
 
 
-def _context(engine, citizen_ref: str | None, scores: bool, own_labels: bool = False):
-    """(definitions, labels of a citizen ref, answer rows) in one read."""
-    with engine.connect() as conn:
-        defs = _definitions(conn)
-        labels = _labels(conn, defs, citizen_ref, own_labels)
-        return defs, (lambda ref: labels.get(ref, {})) if own_labels else (lambda ref: labels), \
-            _answers(conn, citizen_ref, scores)
-
-
-def _answers(conn, citizen_ref: str | None, scores: bool) -> list:
-    """Answers of imported submissions that belong to a citizen: score fields (+ row names), or non-empty texts."""
-    s, a = store.submissions, store.answers
-    q = (select(s.c.id, s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.form_version, s.c.fingerprint,
-                s.c.submitted_at, a.c.item, a.c.field, a.c.value)
-         .join(a, a.c.submission_id == s.c.id)
-         .where(s.c.status == "imported", s.c.citizen_ref.is_not(None), s.c.round.is_not(None)))
-    q = q.where(a.c.field.in_(["now", "goal", "kompetence"]) if scores else
-                (a.c.field.not_in(["now", "goal"]) & a.c.value.is_not(None)))
-    if citizen_ref is not None:
-        q = q.where(s.c.citizen_ref == citizen_ref)
-    return conn.execute(q).mappings().all()
+def _context(loaded: Loaded, own_labels: bool = False):
+    """(definitions, labels of a citizen ref) of what was loaded."""
+    defs = definitions(loaded)
+    labels = _labels(loaded, defs, own_labels)
+    return defs, (lambda ref: labels.get(ref, {})) if own_labels else (lambda ref: labels)
 
 
 def _step(value: str | None) -> float:
@@ -126,12 +111,23 @@ def _ordered(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def load_scores(engine, citizen_ref: str | None = None, own_labels: bool = False) -> pd.DataFrame:
+    """score_frame of what the store has (every citizen's, or one citizen's)."""
+    return score_frame(queries.answers(engine, citizen_ref, scores=True), own_labels)
+
+
+def load_texts(engine, citizen_ref: str | None = None, own_labels: bool = False) -> pd.DataFrame:
+    """text_frame of what the store has (every citizen's, or one citizen's)."""
+    return text_frame(queries.answers(engine, citizen_ref, scores=False), own_labels)
+
+
+def score_frame(loaded: Loaded, own_labels: bool = False) -> pd.DataFrame:
     """One row per imported submission × scored item, with now/goal as steps (see SCORE_COLUMNS).
 
-    Every citizen's rows (or one citizen's). Labels are harmonised across all the forms read; with
-    own_labels, across each citizen's own forms, as load_scores(engine, ref) has them for each ref.
+    Labels are harmonised across all the forms loaded; with own_labels, across each citizen's own
+    forms, as loading that citizen alone has them.
     """
-    defs, labels_of, answers = _context(engine, citizen_ref, True, own_labels)
+    defs, labels_of = _context(loaded, own_labels)
+    answers = loaded.scores
     rows: dict[tuple, dict] = {}
     names: dict[tuple, str] = {}
     for r in answers:
@@ -158,9 +154,10 @@ def load_scores(engine, citizen_ref: str | None = None, own_labels: bool = False
     return df.astype({"now": float, "goal": float, "dont_know": bool, "steps": int})
 
 
-def load_texts(engine, citizen_ref: str | None = None, own_labels: bool = False) -> pd.DataFrame:
-    """One row per non-empty text answer of an imported submission (see TEXT_COLUMNS; own_labels as load_scores)."""
-    defs, labels_of, answers = _context(engine, citizen_ref, False, own_labels)
+def text_frame(loaded: Loaded, own_labels: bool = False) -> pd.DataFrame:
+    """One row per non-empty text answer of an imported submission (see TEXT_COLUMNS; own_labels as score_frame)."""
+    defs, labels_of = _context(loaded, own_labels)
+    answers = loaded.texts
     rows = []
     for r in answers:
         text = r["value"].strip()

@@ -11,12 +11,16 @@ the one docxtpl writes from the whole template.
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 from pathlib import Path
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment
 
+from formgen.core.errors import fail
 from formgen.formats.docx import recolour
+
+__all__ = ["Prepared", "prepared", "render", "fit", "rich", "MAX_IMAGE_MM"]
 
 BIG = 16 * 1024  # parts smaller than this are left in the copy
 SET_ASIDE = {  # content types of parts that rendering does not read
@@ -146,3 +150,68 @@ def prepared(path: Path, colour: str) -> Prepared:
             del _PREPARED[next(iter(_PREPARED))]
         found = _PREPARED[(raw, colour)] = Prepared(raw, colour)
     return found
+
+
+def rich(runs: list[tuple[str, dict]]):
+    """Formatted text for a template's {{r }} tag: runs of (text, style), e.g. ("Note: ", {"bold": True})."""
+    from docxtpl import RichText
+
+    rt = RichText()
+    for text, style in runs:
+        rt.add(text, **style)
+    return rt
+
+
+def render(path: Path, colour: str, ctx: dict, images: dict | None = None, logo: Path | None = None,
+           props: dict | None = None) -> bytes:
+    """Fill a template with PNG images {key: (png, width_mm)} and the logo (15 mm high), autoescaped.
+
+    props: core properties to set (title, author, last_modified_by); None leaves them as they are.
+    """
+    from docx.shared import Mm
+    from docxtpl import InlineImage
+
+    with _template_problems(path):
+        prep = prepared(path, colour)
+        tpl = prep.template()
+    ctx = dict(ctx)
+    for key, (png, width) in (images or {}).items():
+        ctx[key] = InlineImage(tpl, io.BytesIO(png), **fit(png, width)) if png else ""
+    ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
+    with _template_problems(path):
+        tpl.render(ctx, jinja_env=prep.env, autoescape=True)
+    for name, value in (props or {}).items():
+        setattr(tpl.docx.core_properties, name, value)
+    return prep.finish(tpl)
+
+
+@contextmanager
+def _template_problems(path: Path):
+    """A template restyled into something unusable (not a .docx, a broken {{ }} tag) as FG140."""
+    import zipfile
+
+    from jinja2 import TemplateError
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        yield
+    except (zipfile.BadZipFile, KeyError, XMLSyntaxError, TemplateError) as exc:
+        detail = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+        raise fail("FG140", str(path), f"the template cannot be used ({detail})",
+                   "undo the last change to it in Word, or delete it: formgen then uses its shipped template") from None
+
+
+MAX_IMAGE_MM = 200  # the tallest picture that fits an A4 page below a heading
+
+
+def fit(png: bytes, width_mm: float) -> dict:
+    """InlineImage size for a PNG: the given width, unless that makes it taller than a page (a chart
+    with many indicators), then the page's height and the width that keeps its proportions."""
+    from docx.shared import Mm
+
+    from formgen.formats.images import size
+
+    w, h = size(png) or (0, 0)
+    if w and h and width_mm * h / w > MAX_IMAGE_MM:
+        return {"height": Mm(MAX_IMAGE_MM)}
+    return {"width": Mm(width_mm)}

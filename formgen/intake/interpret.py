@@ -5,12 +5,12 @@ Tolerates what people do ("4", " 4 ", "4/10", NBSP, "Ved ikke"); flags what cann
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from formgen.forms.definition import DONT_KNOW, AnswerField, FormDefinition
+from formgen.core.dates import iso_date
 from formgen.core.errors import Problem
 from formgen.formats.extract import Extract, Found
 
@@ -127,15 +127,9 @@ def parse_number(raw: str, where: str) -> tuple[str | None, Problem | None]:
     return (value[:-2] if value.endswith(".0") else value), None
 
 
-DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%y", "%d.%m.%y", "%d/%m/%y")
-
-
 def parse_date(raw: str, where: str) -> tuple[str | None, Problem | None]:
     """Danish and ISO dates → ISO 'YYYY-MM-DD'."""
-    text = raw.strip().split(" ")[0] if re.match(r"^\d{4}-\d\d-\d\d[ T]\d", raw.strip()) else raw.strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date().isoformat(), None
-        except ValueError:
-            continue
+    iso = iso_date(raw)
+    if iso:
+        return iso, None
     return None, Problem("FG227", where, f"'{raw}' is not a date", "write the date as dd-mm-åååå, e.g. 24-11-2026, then import again")

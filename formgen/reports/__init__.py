@@ -1,1 +1,3 @@
 """formgen.reports."""
+
+__all__: list[str] = []

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
+__all__ = ["STYLE", "DPI", "PAD", "FRAMES", "settings", "spider", "trends"]
+
 STYLE = {  # respondent -> (Danish name, colour, line style, marker)
     "borger": ("Borger", "#1F4E79", "-", "o"),
     "mentor": ("Mentor", "#C55A11", "--", "s"),
@@ -28,6 +30,11 @@ def _plt():
 
     plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none"})
     return plt
+
+
+def settings(rc: dict):
+    """A context in which the charts drawn use these matplotlib settings (e.g. {"xtick.major.pad": 18})."""
+    return _plt().rc_context(rc)
 
 
 class _Frame:

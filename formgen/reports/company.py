@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
 
+from formgen.formats.word import rich
 from formgen.store import db as store
-from formgen.reports.branded import da_date, render, slug
+from formgen.store import queries
+from formgen.reports.common import da_date, render, slug
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
+
+__all__ = ["DELMAAL", "AFTALE", "AGREED_BY", "CompanyResult", "company_people", "first_names", "mentor_data",
+           "score_rows", "own_texts", "agreed", "latest_round", "expected", "context", "load", "build",
+           "company_sheet"]
 
 DELMAAL = "naeste_delmaal"
 AFTALE = "arbejdsaftale"
@@ -36,11 +41,9 @@ class CompanyResult:
     pdf: Path | None = None
 
 
-def company_people(engine, name: str) -> tuple[str, list[dict]]:
+def company_people(citizens: dict[str, dict], name: str) -> tuple[str, list[dict]]:
     """The company as the roster spells it and its citizens; an error naming the known companies otherwise."""
-    c = store.citizens
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(select(c.c.citizen_ref, c.c.name, c.c.company, c.c.consultant)).mappings()]
+    rows = [{k: r.get(k) for k in ("citizen_ref", "name", "company", "consultant")} for r in citizens.values()]
     found = [r for r in rows if (r["company"] or "").strip().casefold() == name.strip().casefold()]
     if not found:
         known = sorted({(r["company"] or "").strip() for r in rows} - {""})
@@ -56,15 +59,14 @@ def first_names(people: list[dict]) -> dict[str, str]:
     return {ref: f"{n} ({ref})" if n in twice and n != ref else n for ref, n in first.items()}
 
 
-def mentor_data(engine, refs: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def mentor_data(loaded, refs: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The mentor's indicator scores (no kompetencekort) and all texts of these citizens."""
     from formgen.consolidate import scores as c
-    from formgen.reports.citizen import _kompetencekort_forms
 
-    kk = _kompetencekort_forms(engine)
-    scores = c.load_scores(engine)
+    kk = c.kompetencekort_forms(loaded)
+    scores = c.score_frame(loaded)
     scores = scores[scores["citizen_ref"].isin(refs) & ~scores["form"].isin(kk) & (scores["respondent"] == "mentor")]
-    texts = c.load_texts(engine)
+    texts = c.text_frame(loaded)
     return scores.reset_index(drop=True), texts[texts["citizen_ref"].isin(refs) & ~texts["form"].isin(kk)]
 
 
@@ -137,12 +139,7 @@ def agreed(texts: pd.DataFrame, ref: str, round_no: int) -> list[tuple[str, str]
 
 
 def _bold_label(label: str, text: str):
-    from docxtpl import RichText
-
-    rt = RichText()
-    rt.add(f"{label}: ", bold=True)
-    rt.add(text)
-    return rt
+    return rich([(f"{label}: ", {"bold": True}), (text, {})])
 
 
 def latest_round(scores: pd.DataFrame) -> int:
@@ -153,12 +150,9 @@ def latest_round(scores: pd.DataFrame) -> int:
     return int(scores["round"].max())
 
 
-def expected(engine, refs: list[str], round_no: int) -> set[str]:
+def expected(dispatch: list[tuple], refs: list[str], round_no: int) -> set[str]:
     """Citizens a mentor form was sent out for in this round."""
-    d = store.dispatch
-    with engine.connect() as conn:
-        return set(conn.execute(select(d.c.citizen_ref).where(
-            d.c.citizen_ref.in_(refs), d.c.round == round_no, d.c.role == "mentor")).scalars())
+    return {ref for ref, rnd, role, *_ in dispatch if ref in refs and rnd == round_no and role == "mentor"}
 
 
 def context(company: str, people: list[dict], scores: pd.DataFrame, texts: pd.DataFrame, round_no: int,
@@ -190,18 +184,23 @@ def context(company: str, people: list[dict], scores: pd.DataFrame, texts: pd.Da
 
 def load(engine, name: str, round_no: int | None) -> dict:
     """The company's template context for a round (default: the latest with mentor answers)."""
+    return build(queries.for_company(engine), name, round_no)
+
+
+def build(loaded, name: str, round_no: int | None) -> dict:
+    """The company's template context from what was loaded (no database)."""
     from formgen.consolidate.overview import round_dates
 
-    company, people = company_people(engine, name)
+    company, people = company_people(loaded.citizens, name)
     refs = [p["citizen_ref"] for p in people]
-    scores, texts = mentor_data(engine, refs)
+    scores, texts = mentor_data(loaded, refs)
     round_no = round_no or latest_round(scores)
     if scores[scores["round"] == round_no].empty:
         raise fail("FG160", f"--round {round_no}", f"no mentor answers from {company} in this round",
                    f"choose a round with mentor answers: {', '.join(map(str, sorted(set(scores['round'])))) or 'none yet'}")
-    dates = round_dates(engine)
+    dates = round_dates(loaded.dated)
     day = min((dates[(r, round_no)] for r in refs if (r, round_no) in dates), default=None)
-    return context(company, people, scores, texts, round_no, da_date(day), expected(engine, refs, round_no))
+    return context(company, people, scores, texts, round_no, da_date(day), expected(loaded.dispatch, refs, round_no))
 
 
 def company_sheet(ws, name: str, round_no: int | None = None, fmt: str = "docx",
@@ -211,10 +210,8 @@ def company_sheet(ws, name: str, round_no: int | None = None, fmt: str = "docx",
     try:
         ctx = load(engine, name, round_no)
         company, round_no, shown = ctx["company"], ctx["round"], [c["ref"] for c in ctx["citizens"]]
-        with engine.begin() as conn:
-            for ref in shown:
-                store.record_log(conn, "report", {"kind": "company", "company": company, "round": round_no,
-                                                  "format": fmt}, ref)
+        store.log_entries(engine, "report", {"kind": "company", "company": company, "round": round_no, "format": fmt},
+                          shown)
     finally:
         engine.dispose()
     folder = private_dir(Path(out_dir) if out_dir else ws.reports / "company" / slug(company))

@@ -1,47 +1,20 @@
-"""Tidy exports (scores, texts) and the formula-safe writers every table output goes through."""
+"""Tidy exports (scores, texts) as CSV or XLSX, through formats.tables' formula-safe writers."""
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
+from formgen.formats.tables import write_csv, write_xlsx
 from formgen.store import db as store
+from formgen.store import queries
 from formgen.core.errors import fail
+
+__all__ = ["SCORE_COLUMNS", "TEXT_COLUMNS", "Export", "score_rows", "text_rows", "export"]
 
 SCORE_COLUMNS = ["citizen_ref", "round", "respondent", "form", "form_version", "item", "now", "goal",
                  "scale_steps", "submitted_at", "source_file"]
 TEXT_COLUMNS = ["citizen_ref", "round", "respondent", "form", "item", "field", "text"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value):
-    """A cell a spreadsheet will never run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
-
-
-def write_csv(out, header: list[str], rows: list[list]) -> None:
-    """UTF-8 with BOM (Excel opens it with æøå intact), formula-safe."""
-    w = csv.writer(out)
-    w.writerow(header)
-    for row in rows:
-        w.writerow([csv_safe(v) for v in row])
-
-
-def write_xlsx(out, title: str, header: list[str], rows: list[list]) -> None:
-    """A one-sheet workbook; text is always stored as text, never as a live formula."""
-    from openpyxl import Workbook
-
-    from formgen.formats.tables import add_table
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    add_table(wb, title, header, rows)
-    wb.save(out)
 
 
 @dataclass(frozen=True)
@@ -54,42 +27,23 @@ class Export:
 
 def score_rows(engine) -> list[list]:
     """One row per imported submission × indicator: now and goal side by side."""
-    s, a, defs = store.submissions, store.answers, store.definitions
-    q = (select(s.c.id, s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.form_version, s.c.fingerprint,
-                s.c.submitted_at, s.c.original_name, a.c.item, a.c.field, a.c.value)
-         .join(a, a.c.submission_id == s.c.id).where(s.c.status == "imported")
-         .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.id))
-    steps = _steps_by_fingerprint(engine)
+    answers, defs = queries.score_export(engine)
+    steps = {fp: d["scale"]["steps"] for fp, d in defs.items()}
     rows: dict[tuple, list] = {}
-    with engine.connect() as conn:
-        for r in conn.execute(q).mappings():
-            if r["field"] not in ("now", "goal"):
-                continue
-            key = (r["id"], r["item"])
-            if key not in rows:
-                rows[key] = [r["citizen_ref"], r["round"], r["role"], r["form"], r["form_version"], r["item"],
-                             None, None, steps.get(r["fingerprint"]), r["submitted_at"], r["original_name"]]
-            rows[key][6 if r["field"] == "now" else 7] = r["value"]
+    for r in answers:
+        if r["field"] not in ("now", "goal"):
+            continue
+        key = (r["id"], r["item"])
+        if key not in rows:
+            rows[key] = [r["citizen_ref"], r["round"], r["role"], r["form"], r["form_version"], r["item"],
+                         None, None, steps.get(r["fingerprint"]), r["submitted_at"], r["original_name"]]
+        rows[key][6 if r["field"] == "now" else 7] = r["value"]
     return list(rows.values())
 
 
 def text_rows(engine) -> list[list]:
     """One row per non-empty text answer of an imported submission."""
-    s, a = store.submissions, store.answers
-    q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value)
-         .join(a, a.c.submission_id == s.c.id)
-         .where(s.c.status == "imported", a.c.field.not_in(["now", "goal"]), a.c.value.is_not(None))
-         .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item))
-    with engine.connect() as conn:
-        return [list(r) for r in conn.execute(q)]
-
-
-def _steps_by_fingerprint(engine) -> dict[str, int]:
-    import json
-
-    with engine.connect() as conn:
-        return {fp: json.loads(d)["scale"]["steps"] for fp, d in
-                conn.execute(select(store.definitions.c.fingerprint, store.definitions.c.definition))}
+    return queries.text_export(engine)
 
 
 def export(ws, what: str, fmt: str, out: Path | None = None, pseudonymise: bool = False) -> Export:
@@ -105,8 +59,7 @@ def export(ws, what: str, fmt: str, out: Path | None = None, pseudonymise: bool 
         rows = [[pseudonym(secret, r[0]) if r[0] else r[0], *r[1:]] for r in rows]
         if what == "scores":  # the source file name carries the ref
             rows = [r[:-1] + [""] for r in rows]
-    with engine.begin() as conn:
-        store.record_log(conn, "export", {"what": what, "format": fmt, "rows": len(rows), "pseudonymised": pseudonymise})
+    store.log_entries(engine, "export", {"what": what, "format": fmt, "rows": len(rows), "pseudonymised": pseudonymise})
     engine.dispose()
     out = Path(out) if out else ws.exports / f"{what}{'-pseudonymised' if pseudonymise else ''}.{fmt}"
     from formgen.core.private import write_private

@@ -8,17 +8,20 @@ of the previous card. Written for an employer who has never heard of formgen: no
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
+from formgen.core.dates import day
 from formgen.store import db as store
-from formgen.reports.branded import da_date, day, render
+from formgen.store import queries
+from formgen.store.queries import Cards
+from formgen.reports.common import da_date, render
 from formgen.forms.definition import LATER_RE, FormDefinition
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
+
+__all__ = ["Assessment", "KompetencekortResult", "assessments", "link", "competence_row", "assessor", "context",
+           "kompetencekort_doc"]
 
 
 @dataclass(frozen=True)
@@ -47,24 +50,12 @@ class KompetencekortResult:
     pdf: Path | None = None
 
 
-def _kk_definitions(conn) -> dict[str, FormDefinition]:
-    rows = conn.execute(select(store.definitions.c.fingerprint, store.definitions.c.definition))
-    defs = {fp: json.loads(text) for fp, text in rows}
-    return {fp: FormDefinition.model_validate(d) for fp, d in defs.items() if d.get("kind") == "kompetencekort"}
-
-
-def assessments(engine, ref: str) -> list[Assessment]:
+def assessments(loaded: Cards) -> list[Assessment]:
     """The citizen's imported kompetencekort, oldest first."""
-    s, a = store.submissions, store.answers
-    with engine.connect() as conn:
-        defs = _kk_definitions(conn)
-        subs = conn.execute(select(s.c.id, s.c.fingerprint, s.c.round, s.c.filled_by, s.c.filled_date, s.c.submitted_at)
-                            .where(s.c.citizen_ref == ref, s.c.status == "imported", s.c.fingerprint.in_(list(defs)))).all()
-        values = conn.execute(select(a.c.submission_id, a.c.item, a.c.field, a.c.value)
-                              .where(a.c.submission_id.in_([x.id for x in subs]))).all()
+    defs = {fp: FormDefinition.model_validate(d) for fp, d in loaded.definitions.items()}
     out = []
-    for sub in subs:
-        answers = {(i, f): v for sid, i, f, v in values if sid == sub.id and v}
+    for sub in loaded.submissions:
+        answers = {(i, f): v for sid, i, f, v in loaded.values if sid == sub.id and v}
         cards, dated = _per_assessment(answers), day(sub.filled_date)
         for n, card in enumerate(cards):
             latest = max((d for (_, f), v in card.items() if f == "dato" and (d := day(v))), default=None)
@@ -173,10 +164,7 @@ def context(citizen: dict, cards: list[Assessment]) -> dict:
     }
 
 
-def _citizen(engine, ref: str) -> dict:
-    with engine.connect() as conn:
-        row = conn.execute(select(store.citizens).where(store.citizens.c.citizen_ref == ref)).mappings().first()
-    row = dict(row) if row else {}
+def _citizen(ref: str, row: dict) -> dict:
     return {"ref": ref, "name": (row.get("name") or "").strip() or ref, "company": (row.get("company") or "").strip()}
 
 
@@ -184,14 +172,14 @@ def kompetencekort_doc(ws, ref: str, fmt: str = "docx", out_dir: Path | None = N
     """Write the candidate's kompetencekort document (and PDF when asked) from every imported kompetencekort."""
     engine = store.connect(ws.db)
     try:
-        cards = assessments(engine, ref)
+        loaded = queries.for_kompetencekort(engine, ref)
+        cards = assessments(loaded)
         if not cards:
             raise fail("FG160", ref, "no imported kompetencekort for this citizen with a level for any competence",
                        f"import a kompetencekort the mentor has filled in (formgen intake); make one with "
                        f"'formgen generate kompetencekort --citizen {ref}'")
-        citizen = _citizen(engine, ref)
-        with engine.begin() as conn:
-            store.record_log(conn, "report", {"kind": "kompetencekort", "cards": len(cards), "format": fmt}, ref)
+        citizen = _citizen(ref, loaded.citizen)
+        store.log_entries(engine, "report", {"kind": "kompetencekort", "cards": len(cards), "format": fmt}, [ref])
     finally:
         engine.dispose()
     org = ws.config.organisation

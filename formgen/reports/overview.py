@@ -6,9 +6,12 @@ from pathlib import Path
 
 from formgen.formats import tables as sheets
 from formgen.store import db as store
-from formgen.reports.branded import num, render, share, signed
+from formgen.reports.common import num, render, share, signed
 from formgen.consolidate.overview import GROUPINGS, SUPPRESSED, Overview, build
 from formgen.core.private import private_dir, write_private
+
+__all__ = ["WHO", "METHOD", "OverviewResult", "key_figures", "context", "spider_png", "workbook",
+           "overview_report"]
 
 WHO = {"borger": "Borger", "mentor": "Mentor", "konsulent": "Konsulent"}
 METHOD = [
@@ -88,7 +91,7 @@ def spider_png(ov: Overview) -> bytes | None:
     sp = ov.spider
     if ov.too_few or len(sp["labels"]) < 3 or not sp["latest"]:
         return None
-    with charts._plt().rc_context({"xtick.major.pad": 18}):  # keeps long area names clear of the outer ring
+    with charts.settings({"xtick.major.pad": 18}):  # keeps long area names clear of the outer ring
         return charts.spider(sp["labels"], sp["latest"], sp["first"], "første måling")
 
 
@@ -158,8 +161,7 @@ def overview_report(ws, date_from=None, date_to=None, by: str = "programme", fmt
     engine = store.connect(ws.db)
     try:
         ov = build(engine, date_from, date_to, by)
-        with engine.begin() as conn:
-            store.record_log(conn, "report", {"kind": "overview", "by": by, "period": ov.period, "format": fmt})
+        store.log_entries(engine, "report", {"kind": "overview", "by": by, "period": ov.period, "format": fmt})
     finally:
         engine.dispose()
     out_dir = private_dir(Path(out_dir) if out_dir else ws.reports / "overview")

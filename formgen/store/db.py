@@ -150,3 +150,10 @@ def record_log(conn, action: str, detail: dict, citizen_ref: str | None = None) 
     """Append to the audit log (never updated, never deleted except by forget)."""
     conn.execute(insert(log).values(at=now(), actor=actor(), action=action, citizen_ref=citizen_ref,
                                     detail=json.dumps(detail, ensure_ascii=False)))
+
+
+def log_entries(engine: Engine, action: str, detail: dict, refs=(None,)) -> None:
+    """record_log for each ref (None: an entry about no one), in one transaction of its own."""
+    with engine.begin() as conn:
+        for ref in refs:
+            record_log(conn, action, detail, ref)
