@@ -15,6 +15,8 @@ from typing import Iterator
 from formgen.core.errors import fail
 from formgen.generate.roster import Citizen
 
+__all__ = ["run_demo"]
+
 ORG = "Jobcenter Eksempelby"
 ROSTER = (
     Citizen("S-0001", "Ida Holm", "Jensen & Søn ApS", "Mette Berg", "Karl Nørgaard", "Virksomhedspraktik"),

@@ -5,11 +5,7 @@ case number is enumerable, so pseudonyms are a keyed HMAC whose key lives outsid
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,25 +14,9 @@ from formgen.store import db as store
 from formgen.store import erasure
 from formgen.core.errors import fail
 from formgen.core.private import write_private
+from formgen.core.pseudonyms import KEY_FILE, key, pseudonym  # re-exported: part of privacy's API
 
 __all__ = ["KEY_FILE", "key", "pseudonym", "AuditEntry", "audit", "Forgotten", "forget", "Purged", "purge"]
-
-KEY_FILE = "formgen.key"
-
-
-def key(ws) -> bytes:
-    """The workspace's pseudonym key (created on first use, mode 0600, never in the database)."""
-    path = ws.root / KEY_FILE
-    if not path.exists():
-        write_private(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
-    return base64.b64decode(path.read_bytes().strip())
-
-
-def pseudonym(secret: bytes, citizen_ref: str) -> str:
-    """A stable pseudonym for a ref: P- and 13 base32 characters of HMAC-SHA256."""
-    digest = hmac.new(secret, citizen_ref.encode("utf-8"), hashlib.sha256).digest()
-    return "P-" + base64.b32encode(digest).decode()[:13]
-
 
 @dataclass(frozen=True)
 class AuditEntry:

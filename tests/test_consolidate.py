@@ -49,10 +49,10 @@ def isnan(v) -> bool:
 
 
 def test_consolidation_reads_ved_ikke_as_intake_stores_it():
-    from formgen.intake.interpret import DONT_KNOW_VALUE
-    from formgen.store.queries import DONT_KNOW_VALUE as STORED
+    from formgen.consolidate.scores import DONT_KNOW_VALUE
+    from formgen.intake.interpret import parse_score
 
-    assert STORED == DONT_KNOW_VALUE
+    assert parse_score(" Ved ikke ", 10, True, "x") == (DONT_KNOW_VALUE, None)
 
 
 # --- normalise and band --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from formgen.formats import tables
-from formgen.formats.ooxml import table_xlsx
+from formgen.formats.tables import table_xlsx
 
 HEADER = ["citizen_ref", "round", "score", "text"]
 

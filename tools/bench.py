@@ -258,8 +258,8 @@ def tree_pss(pid: int) -> int:
 INTAKE = """
 import inspect, json, sys, time
 import formgen
-from formgen.intake import intake
-from formgen.workspace import find
+from formgen.intake.run import intake
+from formgen.core.workspace import find
 ws = find(sys.argv[1])
 kw = {"workers": int(sys.argv[2])} if "workers" in inspect.signature(intake).parameters else {}
 start = time.perf_counter()

@@ -39,9 +39,11 @@ OUT = ROOT / "output" / "fuzz"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 with atheris.instrument_imports(include=["formgen", "pypdf", "zipfile"]):
-    import pypdf  # noqa: F401  (instrumented here; formgen.pdf imports it lazily)
+    import pypdf  # noqa: F401  (instrumented here; formgen.formats.pdf imports it lazily)
     from formgen.formats import docx  # noqa: F401
-    from formgen.intake import run as intake
+    from formgen.intake import examine as intake
+    from formgen.intake.types import OUTCOMES, Source
+    from formgen.store.lookup import Lookup
     from formgen.formats import pdf
     from formgen.intake import interpret as submission
     from formgen.formats import xlsx
@@ -116,12 +118,12 @@ def mutate(data: bytes, max_size: int, seed: int) -> bytes:
 
 class Harness:
     def __init__(self, ws, scratch: Path):
-        self.lookup = intake.Lookup(ws.db)
+        self.lookup = Lookup(ws.db)
         self.path = scratch / "returned-file"
         self.boundary: dict[tuple[str, str], int] = {}
         (OUT / "boundary").mkdir(parents=True, exist_ok=True)
         self.current = b""
-        real = intake._unreadable
+        real = intake.unreadable
 
         def counted(name, sha, exc):  # what only the last boundary caught: count it, keep the first input
             frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
@@ -134,7 +136,7 @@ class Harness:
                 self.summary()
             return real(name, sha, exc)
 
-        intake._unreadable = counted
+        intake.unreadable = counted
 
     def summary(self) -> None:
         lines = [f"{n:7d}  {kind}  at {where}" for (kind, where), n in sorted(self.boundary.items(), key=lambda x: -x[1])]
@@ -148,12 +150,12 @@ class Harness:
             except Refused:
                 pass
         self.path.write_bytes(data)
-        ex = intake.examine(self.lookup, intake.Source(self.path))
+        ex = intake.examine(self.lookup, Source(self.path))
         r = ex.result
         if r is None:
             assert ex.row is not None and ex.base is not None, "an outcome without a result or a reading"
             return
-        assert r.status in intake.OUTCOMES, r.status
+        assert r.status in OUTCOMES, r.status
         for p in r.problems:
             assert p.code in CATALOGUE and p.what and p.fix, p
 

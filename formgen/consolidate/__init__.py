@@ -1,3 +1,5 @@
 """formgen.consolidate."""
 
+__all__ = []
+
 __all__: list[str] = []

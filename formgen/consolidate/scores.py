@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from formgen.store import queries
-from formgen.store.queries import DONT_KNOW_VALUE, Loaded
+from formgen.forms.definition import DONT_KNOW_VALUE
+from formgen.store.queries import Loaded
 from formgen.forms.definition import ROLES, FormDefinition
 
 SCORE_COLUMNS = ["citizen_ref", "round", "respondent", "form", "form_version", "item", "label", "now", "goal",

@@ -49,7 +49,7 @@ def initials(name: str) -> str:
 
 def placeholder_logo(name: str, colour: str = "#1F4E79") -> bytes:
     """A PNG badge with the organisation's initials, so no form is unbranded by accident."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
 
     size = 240
     img = Image.new("RGBA", (size, size), (255, 255, 255, 0))

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from formgen.core.errors import fail
 
+__all__ = ["INSTALL", "find_soffice", "soffice", "to_pdf"]
+
 INSTALL = "install LibreOffice: sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 
 

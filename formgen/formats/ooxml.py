@@ -310,10 +310,3 @@ def replace_parts(data: bytes, changed: dict[str, bytes]) -> bytes:
     cd = b"".join(central)
     out += [cd, _END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(cd), offset, 0)]
     return b"".join(out)
-
-
-def table_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
-    """A one-sheet workbook (the import report): formats.tables' writer, which every table goes through."""
-    from formgen.formats.tables import table_xlsx as write
-
-    return write(title, header, rows)

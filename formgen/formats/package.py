@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from formgen.core.errors import Problem, Refused
 
+__all__ = ["MAX_FILE_BYTES", "MAX_UNCOMPRESSED", "MAX_ENTRIES", "MAX_RATIO", "MAX_IMAGE_PIXELS", "MAX_IMAGE_BYTES", "OLE_MAGIC", "DOCX_MAIN", "XLSX_MAIN", "MACRO_TYPES", "Package", "Parts", "is_lock_file", "refuse", "sniff", "open_package", "PROLOG_STEP", "PROLOG_MAX", "PICTURE_HEAD", "legacy_kind"]
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "DONT_KNOW_VALUE",
     "ROLES", "ROLE_TITLES", "MARKS", "MARK_TITLES", "DONT_KNOW", "ASSESSMENTS", "LATER_RE", "KEY_RE",
     "SLUG_RE", "ROW_FIELDS", "Model", "Band", "Scale", "check_anchors", "TextAnswer", "Item", "Section",
     "TextSection", "Group", "FormDefinition", "later_field", "AnswerField",
@@ -20,6 +21,7 @@ ROLE_TITLES = {"borger": "Borger", "mentor": "Virksomhedsmentor", "konsulent": "
 MARKS: tuple[str, ...] = ("now", "goal")
 MARK_TITLES = {"now": "Nu", "goal": "Næste delmål"}
 DONT_KNOW = "Ved ikke"
+DONT_KNOW_VALUE = "ved ikke"  # how an answered "Ved ikke" is stored and exported
 # A kompetencekort row can carry several assessments (the Excel card has a Dato/Niveau pair for
 # each): the first is the definition's `dato`/`now`, later ones `dato_2`/`now_2`, `dato_3`/`now_3`.
 ASSESSMENTS = 3

@@ -157,7 +157,7 @@ def _template(ws: Workspace, fmt: str) -> Path | None:
 
 
 def _logo(ws: Workspace, logo: Path | None) -> Path:
-    from formgen.formats.logo import check_logo
+    from formgen.core.logo import check_logo
 
     path = Path(logo) if logo else ws.logo
     if path is None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from formgen.core.errors import FileTimeout, Problem, Refused
 from formgen.core.identity import normalise
+from formgen.formats.archive import BadArchive
 from formgen.formats.package import is_lock_file
 from formgen.intake.interpret import interpret
 from formgen.intake.types import FileResult, Source
@@ -46,7 +46,7 @@ def examine(lookup: Lookup, src: Source) -> Examined:
         data = src.read()
     except FileNotFoundError:  # another intake run took it first: its outcome is that run's
         return Examined(FileResult(name, "skipped"), record=False)
-    except (OSError, zipfile.BadZipFile, KeyError, NotImplementedError) as exc:
+    except (OSError, BadArchive, KeyError, NotImplementedError) as exc:
         return Examined(FileResult(name, "rejected", problems=(Problem("FG209", name, f"cannot read the file ({exc})",
                                                                        "check that the file is complete and readable"),)),
                         record=False)

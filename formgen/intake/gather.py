@@ -1,11 +1,11 @@
 """Gathering: the files under the given folders, with .zip archives opened into their members."""
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Iterator
 
 from formgen.core.workspace import Workspace
+from formgen.formats.archive import is_archive, members
 from formgen.intake.types import Source
 
 __all__ = ["SKIP_NAMES", "gather"]
@@ -22,21 +22,7 @@ def gather(roots: list[Path], ws: Workspace) -> Iterator[Source]:
             if any(parent in own for parent in path.resolve().parents) or path.name in SKIP_NAMES \
                     or path.name.startswith(".") or path.name.endswith(".problems.txt"):
                 continue
-            if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path) and not _is_office(path):
-                yield from _members(path)
+            if is_archive(path):
+                yield from (Source(path, name) for name in members(path))
             else:
                 yield Source(path)
-
-
-def _is_office(path: Path) -> bool:
-    with zipfile.ZipFile(path) as zf:
-        return "[Content_Types].xml" in zf.namelist()
-
-
-def _members(path: Path) -> Iterator[Source]:
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            if info.is_dir() or name.startswith("__MACOSX/") or Path(name).name.startswith("."):
-                continue
-            yield Source(path, name)

@@ -9,12 +9,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from formgen.forms.definition import DONT_KNOW, AnswerField, FormDefinition
+from formgen.forms.definition import DONT_KNOW, DONT_KNOW_VALUE, AnswerField, FormDefinition
 from formgen.core.dates import iso_date
 from formgen.core.errors import Problem
 from formgen.formats.extract import Extract, Found
 
-DONT_KNOW_VALUE = "ved ikke"
+__all__ = ["DONT_KNOW_WORDS", "NUMBER_WORDS", "CONTROL_CHARS", "Answer", "Reading", "clean_text", "interpret", "parse_value", "parse_score", "parse_number", "parse_date"]
+
 DONT_KNOW_WORDS = {"ved ikke", "ved ikke / ikke relevant", "ikke relevant", "?", "vi", "ved ik"}
 NUMBER_WORDS = {"en", "et", "één", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "one", "two",
                 "three", "four", "five"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from formgen.core.private import write_private
 from formgen.core.workspace import Workspace
-from formgen.formats.ooxml import table_xlsx
+from formgen.formats.tables import table_xlsx
 from formgen.intake.types import FileResult
 
 __all__ = ["write_report"]
@@ -22,5 +22,5 @@ def write_report(ws: Workspace, results: list[FileResult]) -> Path | None:
     rows = [[r.name, r.status, r.code, r.form, r.role, r.round, r.citizen_ref,
              "\n".join(f"[{p.code}] {p.what} → {p.fix}" for p in r.problems), r.moved_to,
              f"from .{r.converted} with LibreOffice" if r.converted else ""] for r in results]
-    write_private(path, table_xlsx("Import", header, rows))  # what exports.write_xlsx writes, streamed
+    write_private(path, table_xlsx("Import", header, rows))
     return path

@@ -19,7 +19,8 @@ from formgen.intake.gather import gather
 from formgen.intake.readers import examine_all, readers
 from formgen.intake.report import write_report
 from formgen.intake.settle import move, planned_path, problems_text, settle
-from formgen.intake.types import OUTCOMES, FileResult, IntakeResult, Source, close_archive
+from formgen.formats.archive import close_archive
+from formgen.intake.types import OUTCOMES, FileResult, IntakeResult, Source
 from formgen.store import db as store
 from formgen.store.intake_writer import STORAGE_ERRORS, close_writer
 from formgen.store.lookup import Lookup

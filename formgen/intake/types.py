@@ -1,13 +1,13 @@
 """The small types of intake: a file to read (Source) and what happened to it (FileResult, IntakeResult)."""
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from formgen.core.errors import Problem
+from formgen.formats.archive import open_member, read_member
 
-__all__ = ["OUTCOMES", "FileResult", "IntakeResult", "Source", "close_archive"]
+__all__ = ["OUTCOMES", "FileResult", "IntakeResult", "Source"]
 
 OUTCOMES = ("imported", "duplicate", "review", "rejected", "skipped")
 
@@ -56,11 +56,11 @@ class Source:
     def read(self) -> bytes:
         if self.member is None:
             return self.path.read_bytes()
-        return _archive(self.path).read(self.member)
+        return read_member(self.path, self.member)
 
     def head(self, n: int) -> bytes:
         """The first n bytes, reading (or inflating) no more."""
-        with (open(self.path, "rb") if self.member is None else _archive(self.path).open(self.member)) as fh:
+        with (open(self.path, "rb") if self.member is None else open_member(self.path, self.member)) as fh:
             return fh.read(n)
 
     def content(self, data: bytes) -> bytes:
@@ -70,23 +70,3 @@ class Source:
     def mark(self, result: FileResult) -> FileResult:
         """The outcome as reported (legacy.Converted notes the conversion)."""
         return result
-
-
-_OPEN_ARCHIVE: list = []  # [path, ZipFile]: members are read in order, so one archive stays open
-
-
-def _archive(path: Path) -> zipfile.ZipFile:
-    """The archive, opened once for all its members (not once per member)."""
-    if _OPEN_ARCHIVE and _OPEN_ARCHIVE[0] == path:
-        return _OPEN_ARCHIVE[1]
-    close_archive()
-    zf = zipfile.ZipFile(path)
-    _OPEN_ARCHIVE[:] = [path, zf]
-    return zf
-
-
-def close_archive() -> None:
-    """Close the archive kept open for its members (at the end of a run)."""
-    if _OPEN_ARCHIVE:
-        _OPEN_ARCHIVE[1].close()
-        _OPEN_ARCHIVE.clear()

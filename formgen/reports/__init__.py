@@ -1,3 +1,5 @@
 """formgen.reports."""
 
+__all__ = []
+
 __all__: list[str] = []

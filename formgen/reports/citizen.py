@@ -86,7 +86,7 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
     else one per core), which inherit all that. This process is the only one writing to the
     database: each report's log entry, right after its files are written.
     """
-    from formgen.generate.run import pool_size
+    from formgen.core.parallel import pool_size
 
     engine = store.connect(ws.db)
     loaded = queries.for_citizens(engine)  # the one read
@@ -121,12 +121,10 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
     return results
 
 
-_BATCH: tuple | None = None  # (workspace, data by ref): what forked workers inherit
-
-
 def _reports(ws, datas: dict[str, Data], todo: list[str], workers: int):
     """(ref, (result, round)) for each ref in todo, in order: the first here, the others in workers."""
-    global _BATCH
+    from formgen.core.parallel import fork_map
+
     if not todo:
         return
     yield todo[0], _write(ws, datas[todo[0]])
@@ -134,18 +132,11 @@ def _reports(ws, datas: dict[str, Data], todo: list[str], workers: int):
         for ref in todo[1:]:
             yield ref, _write(ws, datas[ref])
         return
-    import multiprocessing
-
-    _BATCH = (ws, datas)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from zip(todo[1:], pool.imap(_task, todo[1:]))
-    finally:
-        _BATCH = None
+    yield from fork_map(_task, todo[1:], workers, shared=(ws, datas))
 
 
-def _task(ref: str):
-    ws, datas = _BATCH
+def _task(shared, ref: str):
+    ws, datas = shared
     return _write(ws, datas[ref])
 
 

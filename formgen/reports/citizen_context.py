@@ -257,8 +257,8 @@ def context(ws, data: Data) -> dict:
         "overview": (f"Rapporten samler {n} besvarelse(r) fra {', '.join(who)} "
                      f"over {len(rounds)} runde(r). Alle tal er trin på skalaen fra 1 til {_steps(data)}, hvor højere er bedre."),
         "score_rows": score_rows(data),
-        "score_note": f"Seneste vurdering pr. respondent. ↑/↓ viser ændringen i trin siden den forrige runde; "
-                      f"– betyder ikke besvaret.",
+        "score_note": "Seneste vurdering pr. respondent. ↑/↓ viser ændringen i trin siden den forrige runde; "
+                      "– betyder ikke besvaret.",
         "delmaal": delmaal_rows(data), "aftale": aftale_rows(data), "texts": text_groups(data),
         "journal": journal(data),
     }

@@ -53,7 +53,7 @@ def export(ws, what: str, fmt: str, out: Path | None = None, pseudonymise: bool 
     engine = store.connect(ws.db)
     header, rows = (SCORE_COLUMNS, score_rows(engine)) if what == "scores" else (TEXT_COLUMNS, text_rows(engine))
     if pseudonymise:
-        from formgen.privacy import key, pseudonym
+        from formgen.core.pseudonyms import key, pseudonym
 
         secret = key(ws)
         rows = [[pseudonym(secret, r[0]) if r[0] else r[0], *r[1:]] for r in rows]

@@ -18,6 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from formgen.core.errors import fail
 
+__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "connect", "submissions", "answers", "problems", "MIGRATIONS", "migrate", "record_log", "log_entries"]
+
 SCHEMA_VERSION = 2
 meta = MetaData()
 

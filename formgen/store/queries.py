@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from formgen.store import db as store
 
-__all__ = ["DONT_KNOW_VALUE", "Loaded", "Cards", "for_citizens", "for_company", "for_overview", "for_kompetencekort",
+__all__ = ["Loaded", "Cards", "for_citizens", "for_company", "for_overview", "for_kompetencekort",
            "answers", "score_export", "text_export", "citizen_rows"]
 
-DONT_KNOW_VALUE = "ved ikke"  # how an answered 'ved ikke' is stored (intake.interpret writes it)
 
 
 @dataclass(frozen=True)
