@@ -3,17 +3,22 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from formgen.forms.view import META
 from formgen.formats.pdf.layout import (
     EMPTY, FIELD_FONT, FIELD_SIZE, GREY, INK, INPUT, MX, PAGE_H, PAGE_W, RULE, WIDTH, fonts,
 )
 
-if TYPE_CHECKING:
-    from formgen.formats.pdf.write import Template
+__all__ = ["Master", "Template", "CODE_TOKEN", "CODE_FONT", "META_TOKENS", "AP_ASCII", "HEADER", "render", "ap_text", "pdf_text"]
 
-__all__ = ["Master", "CODE_TOKEN", "CODE_FONT", "META_TOKENS", "AP_ASCII", "HEADER", "render", "ap_text", "pdf_text"]
+
+@dataclass(frozen=True)
+class Template:
+    """The master PDF in pieces: object bytes (static ones compressed), or (kind, head, dict, data) to splice."""
+
+    objects: tuple
+    info: int  # the document info's object number
+    trailer: bytes
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Master:
     footer_end: str  # … and after it
     author: str
     colour: str
-    template: "Template | None" = None  # the rendered master, in pieces (see personalise)
+    template: Template | None = None  # the rendered master, in pieces (see personalise)
 
 
 # --- writing: the master is rendered once with tokens; each file is spliced from it -------------

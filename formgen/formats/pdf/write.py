@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,21 +9,12 @@ from formgen.core.identity import Identity
 from formgen.forms.view import FormView, Prefill
 from formgen.formats.pdf.design import layout, logo_png
 from formgen.formats.pdf.layout import CODE_LABEL
-from formgen.formats.pdf.draw import CODE_TOKEN, HEADER, META_TOKENS, Master, ap_text, pdf_text, render
+from formgen.formats.pdf.draw import CODE_TOKEN, HEADER, META_TOKENS, Master, Template, ap_text, pdf_text, render
 
 if TYPE_CHECKING:  # annotations only: config imports pydantic
     from formgen.core.config import Organisation
 
-__all__ = ["Template", "split_pdf", "stream_obj", "make_template", "build_master", "personalise"]
-
-
-@dataclass(frozen=True)
-class Template:
-    """The master PDF in pieces: object bytes (static ones compressed), or (kind, head, dict, data) to splice."""
-
-    objects: tuple
-    info: int  # the document info's object number
-    trailer: bytes
+__all__ = ["split_pdf", "stream_obj", "make_template", "build_master", "personalise"]
 
 
 _STREAM_RE = re.compile(rb"^(\d+ 0 obj\n)(.*?)stream\r?\n", re.S)
