@@ -73,18 +73,24 @@ def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Pa
                    citizen: str | None = None, name: str = "", company: str = "", roles: list[str] | None = None,
                    round_no: int = 1, date: dt.date | None = None, out_dir: Path | str | None = None,
                    logo: Path | str | None = None, progress: Progress | None = None,
-                   on_total: Progress | None = None):
-    """Write forms for a roster (CSV/XLSX), for one citizen, or blank; returns a GenerateResult."""
+                   on_total: Progress | None = None, mentor: str = "", consultant: str = "", programme: str = "",
+                   replace_roster: bool = False):
+    """Write forms for a roster (CSV/XLSX), for one citizen, or blank; returns a GenerateResult.
+
+    What is given updates the stored roster; an empty value keeps the known one unless
+    replace_roster (then the given record replaces the stored one, blanks included)."""
     from formgen.forms.catalogue import get
     from formgen.generate.roster import Citizen, read
     from formgen.generate.run import generate
 
     d = get(form_id, ws.forms_dir).definition
-    citizens = read(Path(roster)) if roster else ([Citizen(citizen, name, company)] if citizen else None)
+    one = Citizen(citizen, name, company, mentor, consultant, programme) if citizen else None
+    citizens = read(Path(roster)) if roster else ([one] if one else None)
     if on_total:
         on_total(len(citizens or [None]) * len(roles or d.respondents))
     return generate(ws, d, fmt, citizens, list(roles or []) or None, round_no, date,
-                    Path(out_dir) if out_dir else None, Path(logo) if logo else None, progress=progress)
+                    Path(out_dir) if out_dir else None, Path(logo) if logo else None, progress=progress,
+                    replace_roster=replace_roster)
 
 
 def intake_returns(ws: Workspace, paths: list[Path] | None = None, keep: bool = False, *,

@@ -17,6 +17,12 @@ __all__ = ["generate"]
 @click.option("--citizen", "citizen_ref", metavar="REF", help="One citizen's case number or pseudonym (not a CPR number).")
 @click.option("--name", default="", help="The citizen's name (with --citizen).")
 @click.option("--company", default="", help="The placement company (with --citizen).")
+@click.option("--mentor", default="", help="The mentor at the company (with --citizen).")
+@click.option("--consultant", default="", help="The jobcentre consultant (with --citizen).")
+@click.option("--programme", default="", help="The programme (indsats), e.g. virksomhedspraktik (with --citizen).")
+@click.option("--replace-roster", is_flag=True,
+              help="Let empty cells, missing columns and options not given blank what is stored about a citizen "
+                   "(default: only values given change anything).")
 @click.option("--round", "round_no", type=click.IntRange(1, 999), default=1, show_default=True, help="Round number.")
 @click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="Date printed on the forms (default: today).")
 @click.option("--role", "roles", multiple=True, type=click.Choice(["borger", "mentor", "konsulent"]),
@@ -25,8 +31,13 @@ __all__ = ["generate"]
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder (default: output/forms/<form>/runde-<N>/).")
 @click.pass_obj
 def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: str | None, name: str, company: str,
-             round_no: int, date, roles: tuple[str, ...], logo: str | None, out_dir: str | None) -> None:
+             mentor: str, consultant: str, programme: str, replace_roster: bool, round_no: int, date,
+             roles: tuple[str, ...], logo: str | None, out_dir: str | None) -> None:
     """Generate branded, fillable forms: blank, for one citizen, or for a whole roster.
+
+    Only values given change the stored roster: an option left out, a missing column or an empty
+    cell keeps what is known about the citizen (unless --replace-roster), and a form for one
+    citizen is prefilled from what is stored. A re-run rewrites a citizen's forms with their codes.
 
     \b
     Example:
@@ -41,7 +52,9 @@ def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: 
     bar = progress_bar(0, f"Generating {form_id}")
     with bar as advance:
         result = generate_forms(ws, form_id, fmt, roster=roster, citizen=citizen_ref, name=name, company=company,
-                                roles=list(roles), round_no=round_no, date=date.date() if date else None,
-                                out_dir=out_dir, logo=logo, progress=advance, on_total=bar.set_total)
+                                mentor=mentor, consultant=consultant, programme=programme,
+                                replace_roster=replace_roster, roles=list(roles), round_no=round_no,
+                                date=date.date() if date else None, out_dir=out_dir, logo=logo, progress=advance,
+                                on_total=bar.set_total)
     who = f"{result.citizens} citizen(s)" if roster or citizen_ref else "a blank form"
     click.echo(f"Wrote {len(result.files)} {fmt} file(s) for {who} × {', '.join(result.roles)} in {result.out_dir}")

@@ -1,26 +1,29 @@
 """Generation: one file per citizen × respondent, each recorded in the dispatch manifest.
 
-Files are written first and their manifest rows after them, one transaction per chunk of CHUNK
-files (not per file). A crash can therefore leave at most the files of the chunks in flight without
-a row: intake rejects such a file (FG210, "not sent out from this workspace") and running generate
-again overwrites it, since a citizen's file name does not depend on its code. No row ever names a
-file that was not written.
+Files are written under temporary names, their manifest rows committed (one transaction per chunk
+of CHUNK files), and only then renamed to their final names (see generate.atomic): every form file
+that can be sent out has its row, whenever the run is killed. A citizen's form keeps its code: a
+re-run for the same form definition × round × format × citizen × role reuses the code of the
+existing row and rewrites the file (with today's roster data), so a re-run after a crash completes
+the batch with no second row and no second file.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from formgen.core.parallel import fork_map, pool_size
 from formgen.store import db as store
-from formgen.store.manifest import record_dispatch, remember_citizens, remember_definition
+from formgen.store.manifest import known_codes, record_dispatch, remember_citizens, remember_definition
 from formgen.forms.definition import FormDefinition
 from formgen.core.errors import fail
 from formgen.core.identity import Identity, new_code
-from formgen.core.private import private_dir, write_private
+from formgen.core.private import private_dir
 from formgen.forms.view import prefill, view
+from formgen.generate.atomic import clean_temps, publish, write_temp
 from formgen.generate.roster import Citizen, check_ref
 from formgen.core.workspace import Workspace
 
@@ -49,12 +52,14 @@ def file_name(citizen_ref: str | None, role: str, form_id: str, fmt: str, code: 
 
 def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen] | None, roles: list[str] | None,
              round_no: int = 1, date: dt.date | None = None, out_dir: Path | None = None, logo: Path | None = None,
-             progress: Callable[[int], None] | None = None, workers: int | None = None) -> GenerateResult:
+             progress: Callable[[int], None] | None = None, workers: int | None = None,
+             replace_roster: bool = False) -> GenerateResult:
     """Write one file per citizen × role (a single blank form per role when citizens is None).
 
-    Each form × role is rendered once (a master) and personalised per file by splicing. Large
-    batches are written by forked workers (workers=None: FORMGEN_WORKERS, else one per core);
-    the dispatch manifest gets a batch's rows in one transaction right after its files are written.
+    citizens are merged into the stored roster first (an empty field keeps the known value unless
+    replace_roster) and the forms are prefilled from what is then stored. Each form × role is
+    rendered once (a master) and personalised per file by splicing. Large batches are written by
+    forked workers (workers=None: FORMGEN_WORKERS, else one per core).
     """
     if fmt not in FORMATS:
         raise fail("FG130", f"--format {fmt}", "unknown format", f"use one of: {', '.join(FORMATS)}")
@@ -68,28 +73,18 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     date = date or dt.date.today()
     out_dir = Path(out_dir) if out_dir else ws.forms_out / d.id / f"runde-{round_no}"
     private_dir(out_dir)
+    clean_temps(out_dir)  # what a killed run left behind
     engine = store.connect(ws.db)
     remember_definition(engine, d.fingerprint, d.id, d.version, d.model_dump(mode="json"))
     if citizens:
-        remember_citizens(engine, citizens)
+        stored = remember_citizens(engine, citizens, replace=replace_roster)
+        citizens = [Citizen(ref, **fields) for ref, fields in stored.items()]
     writer = _writer(fmt)
     masters = [writer.build_master(view(d, role), ws.config.organisation, logo, _template(ws, fmt), round_no,
                                    date.strftime("%d-%m-%Y"), blank=citizens is None) for role in roles]
     batch = _Batch(writer, tuple(masters), tuple(roles), d.id, d.version, d.fingerprint, round_no, date, fmt,
-                   out_dir, tuple((r, c) for r in range(len(roles)) for c in (citizens or [None])))
-    files: list[Path] = []
-    n = pool_size(workers, len(batch.jobs), PARALLEL_FROM)
-    if n > 1:
-        engine.dispose()  # no open database connection crosses the fork
-    chunks = _run(batch, n)
-    try:
-        for rows in chunks:
-            record_dispatch(engine, rows)
-            files += [out_dir / r["file_name"] for r in rows]
-            if progress:
-                progress(len(rows))
-    finally:
-        chunks.close()  # stops the workers at once if recording failed
+                   out_dir, _jobs(engine, d, round_no, fmt, roles, citizens), os.getpid())
+    files = _write(engine, batch, pool_size(workers, len(batch.jobs), PARALLEL_FROM), progress)
     with engine.begin() as conn:
         store.record_log(conn, "generate", {"form": d.id, "format": fmt, "files": len(files), "round": round_no})
     engine.dispose()
@@ -114,7 +109,33 @@ class _Batch:
     date: dt.date
     fmt: str
     out_dir: Path
-    jobs: tuple  # (role index, citizen or None), in the order the files are listed
+    jobs: tuple  # (role index, citizen or None, code), in the order the files are listed
+    run_pid: int  # names the temporary files, so the next run knows whether their run is over
+
+
+def _jobs(engine, d: FormDefinition, round_no: int, fmt: str, roles: list[str], citizens: list[Citizen] | None):
+    """(role index, citizen, code) per file: a citizen's form keeps the code it was issued before."""
+    known = known_codes(engine, d.id, d.fingerprint, round_no, fmt, [c.citizen_ref for c in citizens or []])
+    return tuple((r, c, (known.get((c.citizen_ref, role)) if c else None) or new_code())
+                 for r, role in enumerate(roles) for c in (citizens or [None]))
+
+
+def _write(engine, batch: _Batch, workers: int, progress: Callable[[int], None] | None) -> list[Path]:
+    """Write the batch chunk by chunk: temporary files, their manifest rows committed, then their final names."""
+    files: list[Path] = []
+    if workers > 1:
+        engine.dispose()  # no open database connection crosses the fork
+    chunks = _run(batch, workers)
+    try:
+        for rows in chunks:
+            record_dispatch(engine, rows)  # committed before any of these files has its final name
+            files += [publish(batch.out_dir / r["file_name"], batch.run_pid) for r in rows]
+            if progress:
+                progress(len(rows))
+    finally:
+        chunks.close()  # stops the workers at once if recording failed
+        clean_temps(batch.out_dir, only_pid=batch.run_pid)
+    return files
 
 
 def _run(batch: _Batch, workers: int):
@@ -131,14 +152,13 @@ def _run(batch: _Batch, workers: int):
 def _make(b: _Batch, chunk: tuple[int, int]) -> list[dict]:
     """Personalise and write the files of jobs[start:stop]; their manifest rows."""
     rows = []
-    for r, citizen in b.jobs[chunk[0]:chunk[1]]:
+    for r, citizen, code in b.jobs[chunk[0]:chunk[1]]:
         role, ref = b.roles[r], citizen.citizen_ref if citizen else ""
-        code = new_code()
         ident = Identity(code, b.form, b.version, b.fingerprint, role, b.round, ref)
         data = b.writer.personalise(b.masters[r], ident, prefill(citizen, role, b.round if citizen else None,
                                                                  b.date if citizen else None))
         name = file_name(ref or None, role, b.form, b.fmt, code)
-        write_private(b.out_dir / name, data)
+        write_temp(b.out_dir / name, b.run_pid, data)
         rows.append(dict(code=code, form=b.form, form_version=b.version, fingerprint=b.fingerprint, role=role,
                          round=b.round, citizen_ref=ref or None, format=b.fmt, file_name=name, created_at=store.now()))
     return rows

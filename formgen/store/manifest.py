@@ -7,9 +7,11 @@ from sqlalchemy import bindparam, insert, select, update
 
 from formgen.store import db as store
 
-__all__ = ["remember_definition", "remember_citizens", "record_dispatch"]
+__all__ = ["CITIZEN_FIELDS", "AUDITED", "remember_definition", "remember_citizens", "known_codes", "record_dispatch"]
 
-_CITIZEN = ("name", "company", "mentor", "consultant", "programme")
+CITIZEN_FIELDS = ("name", "company", "mentor", "consultant", "programme")
+AUDITED = ("company", "mentor", "consultant")  # who the citizen is placed with: every change is logged
+_BATCH = 500  # refs per IN (...) query: well under SQLite's variable limit
 
 
 def remember_definition(engine, fingerprint: str, form: str, version: str, definition: dict) -> None:
@@ -22,30 +24,76 @@ def remember_definition(engine, fingerprint: str, form: str, version: str, defin
                                           created_at=store.now()))
 
 
-def remember_citizens(engine, citizens: list) -> None:
-    """Insert new citizens and update known ones, in one transaction (a statement per 500 rows).
+def remember_citizens(engine, citizens: list, replace: bool = False) -> dict[str, dict[str, str]]:
+    """Merge citizens into the roster in one transaction; what is now stored, per ref.
 
-    citizens: objects with citizen_ref and the roster fields (generate.roster.Citizen)."""
+    citizens: objects with citizen_ref and the roster fields (generate.roster.Citizen). An empty
+    value never overwrites a known one unless replace is true (then the given record is the whole
+    truth, blanks included). Each change of a known citizen's company, mentor or consultant is
+    written to the audit log as old → new."""
     t = store.citizens
-    cols = (*_CITIZEN, "updated_at")
-    now = store.now()
-    latest = {c.citizen_ref: dict(ref=c.citizen_ref, **{"v_" + f: getattr(c, f) for f in _CITIZEN}, v_updated_at=now)
-              for c in citizens}  # a ref listed twice ends with its last values, as row-by-row upserts did
     with engine.begin() as conn:
-        refs, known = list(latest), set()
-        for i in range(0, len(refs), 500):
-            known.update(conn.execute(select(t.c.citizen_ref).where(t.c.citizen_ref.in_(refs[i:i + 500]))).scalars())
-        old = [row for ref, row in latest.items() if ref in known]
-        new = [row for ref, row in latest.items() if ref not in known]
-        values = {c: bindparam("v_" + c) for c in cols}
-        if old:
-            conn.execute(update(t).where(t.c.citizen_ref == bindparam("ref")).values(values), old)
-        if new:
-            conn.execute(insert(t).values(citizen_ref=bindparam("ref"), **values), new)
+        stored = _stored(conn, list(dict.fromkeys(c.citizen_ref for c in citizens)))
+        known = set(stored)
+        before = {ref: dict(v) for ref, v in stored.items()}
+        for c in citizens:  # a ref listed twice ends with its last values
+            old = stored.get(c.citizen_ref, {})
+            stored[c.citizen_ref] = {f: (getattr(c, f) or "") if replace else (getattr(c, f) or old.get(f) or "")
+                                     for f in CITIZEN_FIELDS}
+        now = store.now()
+        rows = {ref: dict(ref=ref, **{"v_" + f: v for f, v in vals.items()}, v_updated_at=now)
+                for ref, vals in stored.items()}
+        values = {c: bindparam("v_" + c) for c in (*CITIZEN_FIELDS, "updated_at")}
+        if old_rows := [r for ref, r in rows.items() if ref in known]:
+            conn.execute(update(t).where(t.c.citizen_ref == bindparam("ref")).values(values), old_rows)
+        if new_rows := [r for ref, r in rows.items() if ref not in known]:
+            conn.execute(insert(t).values(citizen_ref=bindparam("ref"), **values), new_rows)
+        for ref in known:
+            _log_changes(conn, ref, before[ref], stored[ref])
+    return stored
+
+
+def _stored(conn, refs: list[str]) -> dict[str, dict[str, str]]:
+    """The known citizens among refs, their fields with NULL read as ''."""
+    t = store.citizens
+    out = {}
+    for i in range(0, len(refs), _BATCH):
+        q = select(t.c.citizen_ref, *(t.c[f] for f in CITIZEN_FIELDS)).where(t.c.citizen_ref.in_(refs[i:i + _BATCH]))
+        for row in conn.execute(q):
+            out[row[0]] = {f: v or "" for f, v in zip(CITIZEN_FIELDS, row[1:])}
+    return out
+
+
+def _log_changes(conn, ref: str, old: dict, new: dict) -> None:
+    """One audit entry per citizen whose placement changed: field → {old, new} (the log holds no names)."""
+    changed = {f: {"old": old[f], "new": new[f]} for f in AUDITED if old[f] != new[f]}
+    if changed:
+        store.record_log(conn, "roster", {"changed": changed}, ref)
+
+
+def known_codes(engine, form: str, fingerprint: str, round_no: int, fmt: str, refs: list[str]) -> dict[tuple, str]:
+    """The code already issued per (citizen_ref, role) for this form definition × round × format (the newest)."""
+    d = store.dispatch
+    out: dict[tuple, str] = {}
+    with engine.connect() as conn:
+        for i in range(0, len(refs), _BATCH):
+            q = (select(d.c.citizen_ref, d.c.role, d.c.code)
+                 .where(d.c.form == form, d.c.fingerprint == fingerprint, d.c.round == round_no, d.c.format == fmt,
+                        d.c.citizen_ref.in_(refs[i:i + _BATCH]))
+                 .order_by(d.c.created_at, d.c.code))
+            out.update({(ref, role): code for ref, role, code in conn.execute(q)})
+    return out
 
 
 def record_dispatch(engine, rows: list[dict]) -> None:
-    """The manifest rows of files already written, in one transaction."""
-    if rows:
-        with engine.begin() as conn:
-            conn.execute(insert(store.dispatch), rows)
+    """The manifest rows of files about to get their final names, in one transaction; a code already there is kept."""
+    if not rows:
+        return
+    d = store.dispatch
+    with engine.begin() as conn:
+        codes = [r["code"] for r in rows]
+        there = set()
+        for i in range(0, len(codes), _BATCH):
+            there.update(conn.execute(select(d.c.code).where(d.c.code.in_(codes[i:i + _BATCH]))).scalars())
+        if new := [r for r in rows if r["code"] not in there]:
+            conn.execute(insert(d), new)
