@@ -63,9 +63,10 @@ def forget(ws, citizen_ref: str) -> Forgotten:
 
 
 def _mentions(value, ref: str, name: str | None = None) -> bool:
-    """Exactly this citizen: the ref itself, a file named <ref>_…, or the full name (never 'S-1' in 'S-10')."""
+    """Exactly this citizen: the ref itself, a file named <ref>_… (or .<ref>_…, a generate run's temporary
+    file left by a crash), or the full name (never 'S-1' in 'S-10')."""
     text_ = str(value or "")
-    base = Path(text_.split("!")[-1]).name
+    base = Path(text_.split("!")[-1]).name.removeprefix(".")
     return text_ == ref or base.startswith(f"{ref}_") or f"!{ref}_" in text_ or bool(name and name in text_)
 
 

@@ -81,6 +81,16 @@ def test_forget_names_files_it_did_not_write(ws):
     assert forget(ws, "S-1").leftovers == ("roster.csv",)
 
 
+def test_forget_also_deletes_a_temporary_form_left_by_a_killed_generate(ws):
+    pipeline(ws)
+    form = next(ws.forms_out.rglob("S-1_borger_*.docx"))
+    left = form.with_name(f".{form.name}.4242.fgtmp")  # what a generate killed before its rename leaves
+    left.write_bytes(form.read_bytes())
+    forget(ws, "S-1")
+    assert not left.exists()
+    assert any(ws.forms_out.rglob("S-10_*"))  # Bo's forms stay
+
+
 def test_forget_needs_yes_and_knows_unknown_refs(ws):
     exe = Path(sys.executable).parent / "formgen"
     r = subprocess.run([str(exe), "-w", str(ws.root), "forget", "S-1"], capture_output=True, text=True)
