@@ -129,7 +129,8 @@ def test_no_driver_installed_names_the_extra_to_install(ws, tmp_path):
     (tmp_path / "hidden" / "psycopg" / "__init__.py").write_text(
         "raise ModuleNotFoundError(\"No module named 'psycopg'\", name='psycopg')\n")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "hidden")}
-    r = run(ws, "status", db=f"postgresql://formgen:{quote(PASSWORD, safe='')}@127.0.0.1:{free_port()}/formgen", env=env)
+    url = f"postgresql://formgen:{quote(PASSWORD, safe='')}@127.0.0.1:{free_port()}/formgen"
+    r = run(ws, "status", db=url, env=env)
     err = problem(r)
     assert "no PostgreSQL driver is installed" in err and "pip install 'formgen[postgres]'" in err
     assert "FG999" not in err

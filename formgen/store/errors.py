@@ -81,23 +81,23 @@ def _postgres(exc: BaseException, url: str) -> tuple[str, str] | None:
         return None
     state, text = getattr(orig, "sqlstate", None) or "", str(orig).lower()
     host, user, database, _ = _server(url)
-    where = "in --db / FORMGEN_DB"
+    name, port, who, where = host.split(":")[0], host.rsplit(":", 1)[-1], user or "USER", "in --db / FORMGEN_DB"
     if state in ("28P01", "28000") or "password authentication failed" in text or "no password supplied" in text:
         return (f"the PostgreSQL server at {host} refused the login: authentication failed for user '{user}'",
                 f"correct the user name and password {where} ({ESCAPES}); the server's pg_hba.conf must "
                 "let this user in from here")
     if state == "3D000" or ("database" in text and "does not exist" in text):
         return (f"the database '{database}' does not exist on the PostgreSQL server at {host}",
-                f"create it (createdb -h {host.split(':')[0]} -p {host.rsplit(':', 1)[-1]} -U {user or 'USER'} -O {user or 'USER'} {database}) "
-                f"or correct its name {where}; formgen creates its own tables in it")
+                f"create it (createdb -h {name} -p {port} -U {who} -O {who} {database}) or correct its name {where}; "
+                "formgen creates its own tables in it")
     if "failed to resolve host" in text or "could not translate host name" in text:
-        return (f"the database server's host name {host.split(':')[0]} cannot be found",
+        return (f"the database server's host name {name} cannot be found",
                 f"correct the host {where}")
     if "connection refused" in text or "could not connect" in text or "timeout expired" in text \
             or "no such file or directory" in text or "is the server running" in text:
         return (f"the PostgreSQL server at {host} is not running or refuses connections",
                 f"start it (systemctl start postgresql) or correct the host and port {where}; "
-                f"pg_isready -h {host.split(':')[0]} -p {host.rsplit(':', 1)[-1]} shows whether it answers")
+                f"pg_isready -h {name} -p {port} shows whether it answers")
     if state == "42501":
         return (f"the database user '{user}' may not create formgen's tables ({_first_line(orig)})",
                 f"make the user the owner of the database (ALTER DATABASE {database} OWNER TO {user}) or "
