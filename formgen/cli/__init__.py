@@ -61,10 +61,6 @@ def main() -> None:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as exc:  # the last boundary: a clear message, never a traceback (FORMGEN_DEBUG=1 shows it)
-        import os
-
-        if os.environ.get("FORMGEN_DEBUG"):
-            raise
         unexpected(exc)
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -100,9 +100,18 @@ def show_problems(problems) -> None:
 
 
 def unexpected(exc: Exception) -> None:
-    """The last boundary: a failure no command caught, in plain words (database and disk: cause and fix)."""
+    """The last boundary: a failure no command caught, in plain words (database and disk: cause and fix);
+    FORMGEN_DEBUG=1 adds the traceback, with any known password hidden in it too."""
+    import os
+
     from formgen.api import explain_failure
 
+    if os.environ.get("FORMGEN_DEBUG"):
+        import traceback
+
+        from formgen.core.redact import scrub
+
+        click.echo(scrub("".join(traceback.format_exception(exc))), err=True)
     show_problems([explain_failure(exc, Ctx.current.db_in_use if Ctx.current else None)])
 
 
