@@ -155,8 +155,11 @@ def _os_error(exc: OSError) -> tuple[str, str] | None:
 
 
 def _size_limit() -> int | None:
-    import resource
-
+    """The process's file size limit in bytes (ulimit -f), None when unlimited or unknown (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
     limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
     return None if limit == resource.RLIM_INFINITY else limit
 
