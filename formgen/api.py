@@ -17,7 +17,7 @@ __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
     "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
-    "forget", "purge",
+    "forget", "purge", "explain_failure",
 ]
 
 Progress = Callable[[int], None]
@@ -203,3 +203,19 @@ def purge(ws: Workspace, older_than_days: int):
     from formgen.privacy import purge as delete
 
     return delete(ws, older_than_days)
+
+
+def explain_failure(exc: BaseException, ws_db: str | None = None):
+    """The Problem for a failure no command caught: database and disk failures as FG150 (cause and fix),
+    anything else as FG999; never with a password."""
+    from formgen.core.errors import Problem
+    from formgen.core.redact import scrub
+
+    if exc.__class__.__module__.split(".")[0] in ("sqlalchemy", "sqlite3", "psycopg") or isinstance(exc, OSError):
+        from formgen.store.errors import database_problem
+
+        where = getattr(exc, "filename", None)  # a file formgen was writing, if the failure names one
+        p = database_problem(exc, ws_db or "formgen.db", "formgen stopped", where=where)
+        return Problem(p.code, p.where, p.what, f"{p.fix}; files not yet imported stay in intake/")
+    return Problem("FG999", exc.__class__.__name__, f"internal error: {scrub(str(exc))}",
+                   "please report this with the command you ran (FORMGEN_DEBUG=1 shows the details)")

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh workspace, small inline definitions, LibreOffice helpers."""
+"""Shared fixtures: a fresh workspace, small inline definitions, LibreOffice helpers, a PostgreSQL server."""
 from __future__ import annotations
 
 import os
@@ -11,6 +11,7 @@ import pytest
 
 from formgen.forms.catalogue import parse
 from formgen.core.workspace import init
+from pg_cluster import postgres  # noqa: F401  (the session's PostgreSQL server, a fixture)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

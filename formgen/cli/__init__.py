@@ -10,7 +10,7 @@ import sys
 import click
 
 from formgen.cli import data, forms, generate, intake, report, workspace
-from formgen.cli.common import Ctx, ExampleLastGroup
+from formgen.cli.common import Ctx, ExampleLastGroup, show_problems, unexpected
 from formgen.core.errors import FormgenError
 from formgen.core.version import __version__
 
@@ -41,19 +41,6 @@ for _command in (workspace.init, forms.forms, generate.generate, intake.intake, 
 del _command
 
 
-def _unexpected(exc: Exception):
-    """Database and disk failures in plain words; anything else as an internal error to report."""
-    from formgen.core.errors import Problem
-
-    if exc.__class__.__module__.startswith("sqlalchemy") or isinstance(exc, OSError):
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return Problem("FG150", "database/disk", f"formgen could not write its data ({detail})",
-                       "check that the disk is not full and the workspace and database are writable, then run the "
-                       "command again; files not yet imported stay in intake/")
-    return Problem("FG999", exc.__class__.__name__, f"internal error: {exc}",
-                   "please report this with the command you ran (FORMGEN_DEBUG=1 shows the details)")
-
-
 def main() -> None:
     """Entry point: user errors print as problems (exit 1), never as tracebacks."""
     from formgen.core.private import private_umask
@@ -68,17 +55,12 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except FormgenError as exc:
-        for p in exc.problems:
-            click.secho(str(p), fg="red", err=True)
+        show_problems(exc.problems)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as exc:  # the last boundary: a clear message, never a traceback (FORMGEN_DEBUG=1 shows it)
-        import os
-
-        if os.environ.get("FORMGEN_DEBUG"):
-            raise
-        click.secho(str(_unexpected(exc)), fg="red", err=True)
+        unexpected(exc)
         sys.exit(1)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -8,7 +8,7 @@ import click
 
 from formgen.core.errors import FormgenError
 
-__all__ = ["ExampleLast", "ExampleLastGroup", "Ctx", "optional", "progress_bar"]
+__all__ = ["ExampleLast", "ExampleLastGroup", "Ctx", "optional", "progress_bar", "unexpected", "show_problems"]
 
 
 class ExampleLast(click.Command):
@@ -45,13 +45,20 @@ ExampleLastGroup.group_class = ExampleLastGroup
 class Ctx:
     """What every command needs: where the workspace is (resolved lazily)."""
 
+    current: Ctx | None = None  # this run's context, for the last-boundary handler (unexpected)
+
     def __init__(self, workspace: str | None, db: str | None = None):
-        self.workspace_arg, self.db = workspace, db
+        from formgen.core.redact import remember
+
+        self.workspace_arg, self.db, self.db_in_use = workspace, db, db
+        remember(db)  # from here on its password is hidden in everything printed
+        Ctx.current = self
 
     def workspace(self):
         from formgen.api import open_workspace
 
         ws = open_workspace(self.workspace_arg, self.db)
+        self.db_in_use = str(ws.db)
         self._warn_network_share(ws.root)
         return ws
 
@@ -82,6 +89,30 @@ def optional(obj: Ctx, find):
         if obj.workspace_arg:
             raise
         return None
+
+
+def show_problems(problems) -> None:
+    """Print problems in red on stderr, with any known password hidden."""
+    from formgen.core.redact import hide
+
+    for p in problems:
+        click.secho(hide(str(p)), fg="red", err=True)
+
+
+def unexpected(exc: Exception) -> None:
+    """The last boundary: a failure no command caught, in plain words (database and disk: cause and fix);
+    FORMGEN_DEBUG=1 adds the traceback, with any known password hidden in it too."""
+    import os
+
+    from formgen.api import explain_failure
+
+    if os.environ.get("FORMGEN_DEBUG"):
+        import traceback
+
+        from formgen.core.redact import scrub
+
+        click.echo(scrub("".join(traceback.format_exception(exc))), err=True)
+    show_problems([explain_failure(exc, Ctx.current.db_in_use if Ctx.current else None)])
 
 
 class progress_bar:

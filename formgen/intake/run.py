@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
-from formgen.core.errors import fail
+from formgen.core.errors import FormgenError, fail
 from formgen.core.workspace import Workspace
 from formgen.intake.decide import Group, conclude, process
 from formgen.intake.gather import gather
@@ -22,6 +23,7 @@ from formgen.intake.settle import move, planned_path, problems_text, settle
 from formgen.formats.archive import close_archive
 from formgen.intake.types import OUTCOMES, FileResult, IntakeResult, Source
 from formgen.store import db as store
+from formgen.store.errors import database_problem
 from formgen.store.intake_writer import STORAGE_ERRORS, close_writer
 from formgen.store.lookup import Lookup
 
@@ -73,7 +75,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
                 progress(1)
 
     try:
-        with _storage_failure(results):
+        with _storage_failure(ws, results):
             for src, ex in examined:
                 planned = None if keep else planned_path(ws, src, ex)
                 group.add(src, src.mark(conclude(group, src, ex, stored, planned)), planned)
@@ -91,7 +93,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         for archive in archives:
             move(archive, ws.processed)
     counts = {k: sum(r.status == k for r in results) for k in OUTCOMES}
-    with _storage_failure(results):
+    with _storage_failure(ws, results):
         with engine.begin() as conn:
             store.record_log(conn, "intake", {"files": len(results), **counts})
         engine.dispose()
@@ -114,13 +116,11 @@ def _convert_legacy(ws: Workspace, sources: list[Source]):
 
 
 @contextmanager
-def _storage_failure(results: list[FileResult]):
+def _storage_failure(ws: Workspace, results: list[FileResult]):
     try:
         yield
     except STORAGE_ERRORS as exc:
         done = sum(r.status == "imported" for r in results)
-        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise fail("FG150", "database/disk", f"intake stopped: formgen could not write its data ({detail}); "
-                   f"{done} file(s) were imported before that",
-                   "free disk space or make the workspace and database writable, then run intake again: "
-                   "files not yet imported are still in intake/") from None
+        p = database_problem(exc, str(ws.db), f"intake stopped after {done} file(s) were imported")
+        raise FormgenError(replace(p, fix=f"{p.fix}; then run intake again: files not yet imported are still in "
+                                          "intake/")) from None

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import importlib.util
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, event, insert, select,
@@ -16,9 +18,11 @@ from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Te
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from formgen.core.errors import fail
+from formgen.core.errors import FormgenError, fail
+from formgen.core.redact import mask_url, remember
+from formgen.store.errors import check_url, database_problem
 
-__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "connect", "submissions", "answers", "problems", "MIGRATIONS", "migrate", "record_log", "log_entries"]
+__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "submissions", "answers", "problems", "MIGRATIONS", "migrate", "record_log", "log_entries"]
 
 SCHEMA_VERSION = 2
 meta = MetaData()
@@ -63,24 +67,40 @@ def actor() -> str:
         return str(os.getuid())
 
 
-def connect(url_or_path: str | Path) -> Engine:
-    """Open (and create or migrate) the database."""
+def engine_url(url_or_path: str | Path) -> str:
+    """The SQLAlchemy URL for a path or URL; a plain postgresql:// uses psycopg 3 (formgen's postgres extra)."""
     url = str(url_or_path)
     if "://" not in url:
-        path = Path(url)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the first byte
-        url = f"sqlite:///{path}"
-    engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
-    if url.startswith("sqlite"):
-        _sqlite_pragmas(engine)
+        return f"sqlite:///{url}"
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is not None:
+        return f"postgresql+psycopg://{rest}"  # SQLAlchemy 2.0 would pick psycopg2 here
+    return url
+
+
+def connect(url_or_path: str | Path) -> Engine:
+    """Open (and create or migrate) the database; any failure is an FG150 naming its cause and fix."""
+    remember(str(url_or_path))
+    bad_url = check_url(str(url_or_path))
+    if bad_url:
+        raise FormgenError(bad_url)
     try:
+        if "://" not in str(url_or_path):
+            _create_private(Path(url_or_path))
+        url = engine_url(url_or_path)
+        engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
+        if url.startswith("sqlite"):
+            _sqlite_pragmas(engine)
         migrate(engine)
-    except SQLAlchemyError as exc:
-        raise fail("FG150", url.split("///")[-1], f"cannot open the database ({exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc})",
-                   "check that the folder is writable and the disk is not full")
+    except (SQLAlchemyError, ImportError, OSError, ValueError, sqlite3.Error) as exc:  # ValueError: a bad URL
+        raise FormgenError(database_problem(exc, str(url_or_path), "cannot open the database")) from None
     return engine
+
+
+def _create_private(path: Path) -> None:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # private from the first byte
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -140,7 +160,7 @@ def migrate(engine: Engine) -> None:
                            text("SELECT table_name FROM information_schema.tables WHERE table_name='schema_version'")).first()
         current = conn.execute(select(schema_version.c.version)).scalar() if has else 0
         if current and current > SCHEMA_VERSION:
-            raise fail("FG150", str(engine.url), f"the database is from a newer formgen (schema {current})",
+            raise fail("FG150", mask_url(str(engine.url)), f"the database is from a newer formgen (schema {current})",
                        "upgrade formgen")
         for version in range(current + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[version](conn)

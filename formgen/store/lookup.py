@@ -41,7 +41,7 @@ class Lookup:
                 return None
             from sqlalchemy import create_engine
 
-            self.engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
+            self.engine = create_engine(store.engine_url(url), connect_args={"timeout": 60} if url.startswith("sqlite") else {})
             self.conn = self.engine.connect()
         return self.conn
 
