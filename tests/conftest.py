@@ -92,3 +92,29 @@ def small_form():
               - {key: timer, label: Timer pr. uge, type: number, lines: 1}
               - {key: opgaver, label: Opgaver, lines: 3}
         """), "<inline>")
+
+
+@pytest.fixture(scope="session")
+def fonts_only(tmp_path_factory):
+    """Make a fontconfig file that sees only the folders of the given font families (FONTCONFIG_FILE for LibreOffice).
+
+    The system's rules (conf.d) still apply, so a missing font is substituted as on a machine that has
+    only these fonts installed. A family that is not installed skips the test, or fails it in CI.
+    """
+    def make(*families: str) -> Path:
+        folders = []
+        for family in families:
+            files = subprocess.run(["fc-list", "-f", "%{file}\n", family], capture_output=True, text=True).stdout.split()
+            if not files:
+                if os.environ.get("FORMGEN_REQUIRE_SOFFICE"):
+                    pytest.fail(f"the font {family} is required in CI (see .ci/run)")
+                pytest.skip(f"the font {family} is not installed")
+            folders.append(str(Path(files[0]).parent))
+        root = tmp_path_factory.mktemp("fonts")
+        dirs = "".join(f"<dir>{d}</dir>" for d in dict.fromkeys(folders))
+        conf = root / "fonts.conf"
+        conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
+                        f'<include ignore_missing="yes">/etc/fonts/conf.d</include>'
+                        f'<cachedir>{root / "cache"}</cachedir></fontconfig>', encoding="utf-8")
+        return conf
+    return make

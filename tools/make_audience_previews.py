@@ -1,8 +1,11 @@
-"""Build docs/preview-overview.png, docs/preview-company.png and docs/preview-kompetencekort.png.
+"""Build the README's previews: docs/preview-*.png.
 
 Runs the demo (fictional data) in a temporary folder, adds an earlier kompetencekort for S-0001 so
-its development shows, writes the three documents as PDF and renders page 1 of each at 60 dpi.
-Needs LibreOffice and poppler (pdftoppm). Usage: python tools/make_audience_previews.py
+its development shows, writes the documents as PDF and renders them: the samtaleskema (S-0001,
+borger) and S-0003's progression report at 70 dpi, the overview, the company sheet and the
+kompetencekort at 60 dpi (page 1). Needs LibreOffice, poppler (pdftoppm) and the Carlito font, so
+that the pictures show Word's layout (formgen warns when Carlito is missing).
+Usage: python tools/make_audience_previews.py
 """
 from __future__ import annotations
 
@@ -37,10 +40,10 @@ def earlier_card(ws) -> None:
     intake(ws)
 
 
-def page_one(pdf: Path, png: Path) -> None:
-    """Render page 1 of a PDF as PNG at 60 dpi."""
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(png.with_suffix(""))],
-                   check=True)
+def page_one(pdf: Path, png: Path, page: int = 1, dpi: int = 60) -> None:
+    """Render one page of a PDF as PNG (page 1 at 60 dpi unless told)."""
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                    str(png.with_suffix(""))], check=True)
 
 
 def main() -> None:
@@ -49,12 +52,18 @@ def main() -> None:
     from formgen.reports.kompetencekort import kompetencekort_doc
     from formgen.reports.overview import overview_report
     from formgen.core.workspace import find
+    from formgen.formats.convert import to_pdf
 
     folder = Path(tempfile.mkdtemp(prefix="formgen-previews-"))
     try:
         for line in run_demo(folder / "demo"):
             print(line, file=sys.stderr)
         ws = find(folder / "demo")
+        form = ws.output / "forms" / "samtaleskema" / "runde-1" / "S-0001_borger_samtaleskema.docx"
+        page_one(to_pdf([form], folder / "pdf")[0], DOCS / "preview-samtaleskema-borger.png", dpi=70)
+        report = next((ws.reports / "S-0003").glob("progressionsrapport_*.pdf"))
+        for n in (1, 2):
+            page_one(report, DOCS / f"preview-report-page{n}.png", page=n, dpi=70)
         earlier_card(ws)
         page_one(overview_report(ws, by="company", fmt="pdf").pdf, DOCS / "preview-overview.png")
         page_one(company_sheet(ws, "Jensen & Søn ApS", fmt="pdf").pdf, DOCS / "preview-company.png")

@@ -22,6 +22,11 @@ INK = RGBColor(0x1F, 0x1F, 0x1F)
 GREY = RGBColor(0x55, 0x55, 0x55)
 ACCENT = RGBColor(0x1F, 0x4E, 0x79)
 WIDTH_CM = 17.4  # A4 minus 1.8 cm margins
+# Column widths are chosen so that no built-in label breaks inside a word, with Carlito (Calibri's
+# metrics, as in Word) and with DejaVu Sans (about a third wider: what LibreOffice uses when neither
+# is installed). A cell's text is 0.38 cm narrower than its column (the default cell margins).
+META_CM = [2.9, 5.8, 2.9, 5.8]  # label | value | label | value: "Virksomhed" in bold
+LABEL_CM = 4.4  # the indicator table's label column; formats/docx/build.py's MAIN_CELL_CM follows it
 
 
 def styles(doc: Document) -> None:
@@ -160,7 +165,7 @@ def body(doc: Document) -> None:
 
     meta = doc.add_table(rows=4, cols=4)
     borders(meta)
-    widths(meta, [2.6, 6.1, 2.6, 6.1])
+    widths(meta, META_CM)
     cells = [("Borger", "{{r meta.citizen }}", "Virksomhed", "{{r meta.company }}"),
              ("Mentor", "{{r meta.mentor }}", "Konsulent", "{{r meta.consultant }}"),
              ("Runde", "{{r meta.round }}", "Dato", "{{r meta.date }}"),
@@ -192,7 +197,7 @@ def body(doc: Document) -> None:
     p(doc, "{%p endif %}")
     t = doc.add_table(rows=4, cols=2)
     borders(t)
-    widths(t, [4.2, WIDTH_CM - 4.2])
+    widths(t, [LABEL_CM, WIDTH_CM - LABEL_CM])
     set_text(t.cell(0, 0), "Område", "FG Field")
     set_text(t.cell(0, 1), "Spørgsmål og vurdering", "FG Field")
     shade(t.cell(0, 0)), shade(t.cell(0, 1))
@@ -290,7 +295,7 @@ def report_body(doc: Document) -> None:
     p(doc, "{{ citizen.name }} · {{ period }}", "FG Subtitle")
     meta = doc.add_table(rows=3, cols=4)
     borders(meta)
-    widths(meta, [2.6, 6.1, 2.6, 6.1])
+    widths(meta, META_CM)
     cells = [("Borger", "{{ citizen.name }} ({{ citizen.ref }})", "Virksomhed", "{{ citizen.company }}"),
              ("Mentor", "{{ citizen.mentor }}", "Konsulent", "{{ citizen.consultant }}"),
              ("Indsats", "{{ citizen.programme }}", "Runder", "{{ rounds_text }}")]
@@ -395,7 +400,7 @@ def overview_body(doc: Document) -> None:
     p(doc, "Progression pr. område", "FG Heading")
     loop_table(doc, ["Område", "Borgere", "Første", "Seneste", "Ændring", "Med fremgang", "Delmål nået"],
                ["label", "n", "first", "latest", "change", "improved", "delmaal"],
-               [4.3, 2.2, 1.7, 1.7, 1.8, 2.1, 3.6], "indicators", right=(1, 2, 3, 4))
+               [3.6, 2.0, 1.7, 2.0, 2.0, 2.3, 3.8], "indicators", right=(1, 2, 3, 4))
     p(doc, "Gennemsnit på en skala fra 0 (laveste trin) til 100 (højeste trin) for borgere med mindst to målinger "
            "i perioden. Ændring er seneste minus første måling.", "FG Small")
     p(doc, "Efter {{ by_title }}", "FG Heading")
@@ -404,7 +409,7 @@ def overview_body(doc: Document) -> None:
     p(doc, "Ændring er gennemsnittet over alle områder; hver borger tæller lige meget.", "FG Small")
     p(doc, "Enighed mellem respondenterne", "FG Heading")
     at = loop_table(doc, ["Område", "Borgere", "Sammenligninger", "Stor forskel", "Retning ved stor forskel"],
-                    ["label", "n", "comparisons", "large", "directions"], [4.2, 2.2, 2.8, 2.4, 5.8], "agreement",
+                    ["label", "n", "comparisons", "large", "directions"], [3.6, 2.0, 3.7, 2.2, 5.9], "agreement",
                     right=(1, 2, 3))
     set_text(at.cell(2, 4), "{%p for d in r.directions %}", "FG Meta")
     p(at.cell(2, 4), "{{ d }}", "FG Meta")
@@ -433,7 +438,7 @@ def company_body(doc: Document) -> None:
     p(doc, "{{ c.name }}", "FG Heading")
     p(doc, "{%p if c.rows %}")
     t = loop_table(doc, ["Område", "Sidst", "Nu", "Udvikling", "Næste delmål", "Jeres kommentar"],
-                   ["label", "before", "now", "change", "goal", "comment"], [5.0, 2.1, 1.0, 2.2, 2.1, 5.0], "c.rows",
+                   ["label", "before", "now", "change", "goal", "comment"], [5.0, 2.4, 1.0, 2.3, 1.8, 4.9], "c.rows",
                    var="row", right=(2, 4))
     for cell in t.rows[2].cells:  # a little smaller than body text, so a company's citizens fit one page
         cell.paragraphs[0].runs[0].font.size = Pt(9)
@@ -459,7 +464,7 @@ def kompetencekort_body(doc: Document) -> None:
     p(doc, "{{ candidate }}", "FG Subtitle")
     meta = doc.add_table(rows=2, cols=4)
     borders(meta)
-    widths(meta, [2.6, 6.1, 2.6, 6.1])
+    widths(meta, META_CM)
     cells = [("Kandidat", "{{ candidate }}", "Virksomhed", "{{ company }}"),
              ("Vurderet af", "{{ assessors }}", "Periode", "{{ period }}")]
     for r, row in enumerate(cells):
@@ -478,10 +483,10 @@ def kompetencekort_body(doc: Document) -> None:
     p(doc, "{%p for g in groups %}")
     p(doc, "{{ g.title }}", "FG Heading")
     p(doc, "{%p if g.description %}")
-    p(doc, "{{ g.description }}", "FG Small")
+    p(doc, "{{ g.description }}", "FG Small").paragraph_format.keep_with_next = True  # heading stays with its table
     p(doc, "{%p endif %}")
     t = loop_table(doc, ["Kompetence", "Niveau", "Hvor er det set", "Dato", "Udvikling"],
-                   ["name", "level", "place", "date", "trend"], [4.4, 4.6, 3.3, 2.1, 3.0], "g.rows", var="row")
+                   ["name", "level", "place", "date", "trend"], [4.2, 3.6, 3.0, 2.4, 4.2], "g.rows", var="row")
     set_text(t.cell(2, 0), "{{ row.name }}", "FG Label")
     p(t.cell(2, 1), "{{ row.words }}", "FG Small")
     p(t.cell(2, 4), "{%p for h in row.history %}")
@@ -491,7 +496,7 @@ def kompetencekort_body(doc: Document) -> None:
     p(doc, "{%p if assessments|length > 1 %}")
     p(doc, "Vurderingerne", "FG Heading")
     loop_table(doc, ["Dato", "Vurderet af", "Stilling", "Virksomhed", "Kompetencer"],
-               ["date", "name", "role", "company", "count"], [2.4, 4.2, 3.4, 5.2, 2.2], "assessments", var="a",
+               ["date", "name", "role", "company", "count"], [2.5, 4.0, 3.2, 4.9, 2.8], "assessments", var="a",
                right=(4,))
     p(doc, "{%p endif %}")
     p(doc, "{%p if note %}")

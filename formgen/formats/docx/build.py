@@ -32,7 +32,7 @@ PLACEHOLDER_TEXT = "Skriv her"
 BOX = ('<w:bdr w:val="single" w:sz="4" w:space="0" w:color="808080"/>'
        '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>')
 TWIPS_PER_CM = 567
-MAIN_CELL_CM = 13.2 - 0.4  # the indicator table's second column minus cell margins
+MAIN_CELL_CM = 13.0 - 0.4  # the indicator table's second column (tools/make_templates.py) minus cell margins
 ACCENT = "1F4E79"  # the template's default accent colour, replaced by the organisation's
 
 
