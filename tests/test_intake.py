@@ -260,6 +260,68 @@ def test_a_different_second_return_is_a_conflict_not_an_overwrite(ws, tmp_path):
     assert "No open conflicts." in formgen(ws, "review").stdout
 
 
+def word_and_excel(ws, form="opfoelgning", role="konsulent", change=None):
+    """The same form for one citizen, respondent and round as .docx and .xlsx (two form codes), filled
+    alike (change: {Excel name: other value} for the Excel one); (docx, xlsx, the answers expected)."""
+    docx, xlsx = one(ws, form, role), one(ws, form, role, fmt="xlsx")
+    typed, expected = answers_for(form, role)
+    fill_docx(docx, typed)
+    named, _ = answers_for(form, role, names=True)
+    fill_xlsx(xlsx, named | (change or {}))
+    return docx, xlsx, expected
+
+
+def text_export(ws, *options) -> list[dict]:
+    path = ws.root / "texts.csv"
+    r = formgen(ws, "export", "--what", "texts", "--format", "csv", "--out", str(path), *options)
+    assert r.returncode == 0, r.stderr
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def import_report(path) -> list[dict]:
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_one_form_returned_filled_alike_in_word_and_in_excel_counts_once(ws):
+    docx, xlsx, expected = word_and_excel(ws)
+    drop(ws, docx)
+    assert formgen(ws, "intake").returncode == 0
+    first = text_export(ws)
+    drop(ws, xlsx)
+    r = formgen(ws, "intake")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Imported 0, already imported 1, needs review 0" in r.stdout
+    assert f"[FG231] {xlsx.name}: the same answers as '{docx.name}' (form code " in r.stderr
+    assert exported(ws) == expected
+    assert text_export(ws) == first  # counted once: no text twice
+    [row] = import_report(sorted((ws.output / "import").glob("*.xlsx"))[-1])
+    assert row["status"] == "duplicate" and "[FG231]" in row["problems"] and "recorded as a duplicate" in row["problems"]
+    assert {docx.name, xlsx.name} <= {p.name for p in (ws.intake / "processed").iterdir()}  # both kept
+    assert "No open conflicts." in formgen(ws, "review").stdout
+    status = formgen(ws, "status").stdout  # the form came back: neither code is chased
+    assert "Runde 1: 2 of 2 returned, 0 missing" in status and "MISSING" not in status
+
+
+def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict(ws):
+    docx, xlsx, expected = word_and_excel(ws, change={"fg.faglige_kompetencer.now": "5"})
+    assert expected[("faglige_kompetencer", "now")] != "5"
+    drop(ws, docx)
+    assert formgen(ws, "intake").returncode == 0
+    drop(ws, xlsx)
+    r = formgen(ws, "intake")
+    assert r.returncode == 1 and "needs review 1" in r.stdout
+    assert "[FG230]" in r.stderr and f"the opfoelgning of S-0001 (konsulent, round 1) was already imported from '{docx.name}'" in r.stderr
+    assert exported(ws) == expected  # the first still counts
+    listing = formgen(ws, "review").stdout
+    assert "counted now: " + docx.name in listing and "also returned: " + xlsx.name in listing
+    assert formgen(ws, "review", "--keep", xlsx.name).returncode == 0
+    assert exported(ws) == expected | {("faglige_kompetencer", "now"): "5"}
+    assert "No open conflicts." in formgen(ws, "review").stdout
+
+
 def test_zip_archive_of_returns(ws, tmp_path):
     a, b = one(ws, "samtaleskema", "borger"), one(ws, "samtaleskema", "konsulent")
     fill_docx(a, {"fg:faglige_kompetencer:now": "2"})

@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from formgen.store import db as store
 
 __all__ = ["Loaded", "Cards", "for_citizens", "for_company", "for_overview", "for_kompetencekort",
-           "answers", "score_export", "text_export", "citizen_rows"]
+           "answers", "score_export", "text_export", "citizen_rows", "returned_codes"]
 
 
 
@@ -80,9 +80,20 @@ def _dated(conn, ref: str | None) -> list[tuple]:
     return [tuple(r) for r in conn.execute(q.order_by(s.c.id))]
 
 
-def _dispatch(conn) -> tuple[list[tuple], set[str]]:
+def returned_codes(conn) -> set[str]:
+    """Dispatched codes that came back: a counted return under the code, or under another code of the
+    same citizen × respondent × round × form (the .xlsx of a form returned as .docx)."""
     d, s = store.dispatch, store.submissions
-    back = set(conn.execute(select(s.c.code).where(s.c.status.in_(["imported", "conflict"]))).scalars())
+    same = or_(s.c.code == d.c.code, and_(d.c.citizen_ref.is_not(None), d.c.round.is_not(None),
+                                          s.c.citizen_ref == d.c.citizen_ref, s.c.round == d.c.round,
+                                          s.c.role == d.c.role, s.c.form == d.c.form))
+    back = exists().where(s.c.status.in_(["imported", "conflict"]), same)
+    return set(conn.execute(select(d.c.code).where(back)).scalars())
+
+
+def _dispatch(conn) -> tuple[list[tuple], set[str]]:
+    d = store.dispatch
+    back = returned_codes(conn)
     rows = conn.execute(select(d.c.citizen_ref, d.c.round, d.c.role, d.c.code, d.c.created_at).where(
         d.c.citizen_ref.is_not(None))).all()
     return [tuple(r) for r in rows], back
