@@ -322,6 +322,27 @@ def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict
     assert "No open conflicts." in formgen(ws, "review").stdout
 
 
+def test_texts_export_names_the_file_and_code_and_keeps_what_was_typed(ws):
+    path = one(ws, "opfoelgning", "konsulent")
+    fill_docx(path, {"fg:arbejdsaftale:timer_nu": "22,5", "fg:arbejdsaftale:naeste_opfoelgning": "28-02-2027",
+                     "fg:arbejdsaftale:opgaver": "-opvask, =SUM(A1)"})
+    drop(ws, path)
+    r = intake(ws)
+    assert r.counts["imported"] == 1
+    rows = text_export(ws)
+    assert list(rows[0]) == ["citizen_ref", "round", "respondent", "form", "item", "field", "text",
+                             "source_file", "form_code", "raw"]  # the first seven as before, new ones at the end
+    by_field = {row["field"]: row for row in rows}
+    assert (by_field["timer_nu"]["text"], by_field["timer_nu"]["raw"]) == ("22.5", "22,5")
+    assert (by_field["naeste_opfoelgning"]["text"], by_field["naeste_opfoelgning"]["raw"]) == ("2027-02-28", "28-02-2027")
+    # CSV: a leading - = + @ is guarded with ' (never a live formula), in the text and in the raw column
+    assert by_field["opgaver"]["text"] == by_field["opgaver"]["raw"] == "'-opvask, =SUM(A1)"
+    assert {(row["source_file"], row["form_code"]) for row in rows} == {(path.name, r.files[0].code)}
+    hidden = text_export(ws, "--pseudonymise")  # the file name carries the ref, the code leads to it
+    assert {(row["source_file"], row["form_code"]) for row in hidden} == {("", "")}
+    assert {row["field"]: row["raw"] for row in hidden}["timer_nu"] == "22,5"
+
+
 def test_zip_archive_of_returns(ws, tmp_path):
     a, b = one(ws, "samtaleskema", "borger"), one(ws, "samtaleskema", "konsulent")
     fill_docx(a, {"fg:faglige_kompetencer:now": "2"})

@@ -162,9 +162,10 @@ def score_export(engine) -> tuple[list[dict], dict[str, dict]]:
 def text_export(engine) -> list[list]:
     """One row per non-empty text answer of an imported submission (the texts export's columns)."""
     s, a = store.submissions, store.answers
-    q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value)
+    q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value,
+                s.c.original_name, s.c.code, a.c.raw)
          .join(a, a.c.submission_id == s.c.id)
          .where(s.c.status == "imported", a.c.field.not_in(["now", "goal"]), a.c.value.is_not(None))
-         .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item))
+         .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, s.c.id))
     with engine.connect() as conn:
         return [list(r) for r in conn.execute(q)]
