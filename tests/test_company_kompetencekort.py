@@ -278,7 +278,7 @@ def test_an_excel_card_sent_again_with_only_new_assessments_is_its_newer_version
     assert {p.name for p in ws.processed.iterdir()} == {"marts.xlsx", "april.xlsx"}  # the older file is kept
     [row] = report_rows(r.report)
     assert row["status"] == "imported" and "[FG232]" in row["problems"]
-    assert "newer version of the kompetencekort in 'marts.xlsx'" in row["problems"] and "2 answer(s) added" in row["problems"]
+    assert "newer version of the kompetencekort in 'marts.xlsx'" in row["problems"] and "1 assessment(s) added (2 answer(s))" in row["problems"]
     # the document shows the card once, with both assessments
     rows = competences(kompetencekort_doc(ws, "S-0001").docx)
     assert rows["Opvask"][3] == "Fremgang: 2 → 4\n02-03-2026: 2\n30-03-2026: 4"

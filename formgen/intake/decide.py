@@ -119,12 +119,18 @@ def _stored(tx, ex: Examined, name: str, planned: Path | None) -> FileResult:
             "counted once", "nothing to do; both files are kept in intake/processed/"),))
     if what == "newer":
         return FileResult(name, "imported", **base, problems=(Problem(
-            "FG232", name, f"a newer version of the kompetencekort in {since}: {added} answer(s) added, no earlier "
-            "answer changed; this file counts now and the earlier one is superseded",
+            "FG232", name, f"a newer version of the kompetencekort in {since}: {_added(added)}, no earlier answer "
+            "changed; this file counts now and the earlier one is superseded",
             "nothing to do; the earlier file is kept in intake/processed/"),))
     return FileResult(name, "review", **base, problems=(Problem(
         "FG230", name, f"{_which(base)} was already imported from {since}, and this file's answers differ",
         "both are kept: compare them and run 'formgen review --keep FILE' to choose"),))
+
+
+def _added(answers: frozenset) -> str:
+    """'2 assessment(s) added (5 answers)': levels given (now, now_2, …) among the new answers."""
+    levels = sum(field == "now" or field.startswith("now_") for _, field, _ in answers)
+    return f"{levels} assessment(s) added ({len(answers)} answer(s))"
 
 
 def _which(base: dict) -> str:
@@ -144,11 +150,11 @@ def _judge(answers):
     def judge(earlier: list[dict], kind: str):
         same = next((e for e in earlier if e["answers"] == mine), None)
         if same is not None:
-            return "duplicate", (), ("same", same, 0)
+            return "duplicate", (), ("same", same, frozenset())
         if kind == "kompetencekort" and len(earlier) == 1 and earlier[0]["status"] == "imported" \
                 and earlier[0]["answers"] < mine:
-            return "imported", (earlier[0]["id"],), ("newer", earlier[0], len(mine - earlier[0]["answers"]))
+            return "imported", (earlier[0]["id"],), ("newer", earlier[0], mine - earlier[0]["answers"])
         first = next((e for e in earlier if e["status"] == "imported"), earlier[0])
-        return "conflict", (), ("conflict", first, 0)
+        return "conflict", (), ("conflict", first, frozenset())
 
     return judge
