@@ -322,6 +322,32 @@ def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict
     assert "No open conflicts." in formgen(ws, "review").stdout
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_word_and_excel_of_one_form_in_one_batch_count_once(ws, workers):
+    docx, xlsx, expected = word_and_excel(ws)
+    drop(ws, docx, xlsx)
+    r = intake(ws, workers=workers)  # stored in one transaction: the second sees the first
+    assert r.counts["imported"] == 1 and r.counts["duplicate"] == 1 and r.ok
+    assert [p.code for f in r.files for p in f.problems] == ["FG231"]
+    assert exported(ws) == expected
+
+
+def test_a_copy_with_other_bytes_but_the_same_answers_is_a_duplicate_not_a_conflict(ws, tmp_path):
+    path = one(ws, "samtaleskema", "borger")
+    fill_docx(path, {"fg:faglige_kompetencer:now": "3"})
+    drop(ws, path)
+    assert intake(ws).counts["imported"] == 1
+    copy = tmp_path / "gemt igen.docx"
+    shutil.copy(ws.intake / "processed" / path.name, copy)
+    with zipfile.ZipFile(copy, "a") as zf:  # as a program that saves it again: other bytes, the same answers
+        zf.comment = b"saved again"
+    drop(ws, copy)
+    r = intake(ws)
+    assert r.counts["duplicate"] == 1 and r.ok
+    assert f"the same answers as '{path.name}', which is already imported" in r.files[0].problems[0].what
+    assert "No open conflicts." in formgen(ws, "review").stdout
+
+
 def test_texts_export_names_the_file_and_code_and_keeps_what_was_typed(ws):
     path = one(ws, "opfoelgning", "konsulent")
     fill_docx(path, {"fg:arbejdsaftale:timer_nu": "22,5", "fg:arbejdsaftale:naeste_opfoelgning": "28-02-2027",
