@@ -110,7 +110,7 @@ def status(ws: Workspace, round_no: int | None = None) -> list:
 
 
 def review(ws: Workspace) -> list:
-    """The open conflicts: two different files returned for one form code."""
+    """The open conflicts: different files returned for one form (under one form code, or two: the .docx and the .xlsx)."""
     from formgen.intake.review import conflicts
 
     return conflicts(ws)

@@ -242,21 +242,69 @@ def test_a_bad_level_in_a_later_assessment_is_named_for_review(tmp_path):
     assert problem.code == "FG223" and "Niveau (2. vurdering)" in problem.where
 
 
-def test_an_excel_card_sent_again_with_a_new_assessment_waits_for_review_and_the_newer_can_be_kept(tmp_path):
-    from formgen.intake.review import keep
-
+def kept_card(tmp_path):
+    """A mentor's Excel kompetencekort with its first assessment, imported as marts.xlsx: (ws, its path)."""
     ws = init(tmp_path / "ws", "Jobcenter Testby")
     path = generate(ws, available()["kompetencekort"].definition, "xlsx", [IDA], None, round_no=1,
                     date=dt.date(2026, 4, 27)).files[0]
     fill_xlsx(path, {"fg.faglige_1.kompetence": "Opvask", "fg.faglige_1.now": "2", "fg.faglige_1.dato": "02-03-2026"})
     (ws.intake / "marts.xlsx").write_bytes(path.read_bytes())
     assert intake(ws).counts["imported"] == 1
+    return ws, path
+
+
+def statuses(ws) -> dict[str, str]:
+    engine = store.connect(ws.db)
+    with engine.connect() as conn:
+        found = dict(conn.execute(select(store.submissions.c.original_name, store.submissions.c.status)).all())
+    engine.dispose()
+    return found
+
+
+def report_rows(path) -> list[dict]:
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_an_excel_card_sent_again_with_only_new_assessments_is_its_newer_version(tmp_path):
+    ws, path = kept_card(tmp_path)
     fill_xlsx(path, {"fg.faglige_1.now_2": "4", "fg.faglige_1.dato_2": "30-03-2026"})  # the same sheet, a month on
     (ws.intake / "april.xlsx").write_bytes(path.read_bytes())
-    assert intake(ws).counts["review"] == 1  # never silently overwritten
+    r = intake(ws)
+    assert r.ok and r.counts["imported"] == 1 and r.counts["review"] == 0
+    assert statuses(ws) == {"marts.xlsx": "superseded", "april.xlsx": "imported"}
+    assert {p.name for p in ws.processed.iterdir()} == {"marts.xlsx", "april.xlsx"}  # the older file is kept
+    [row] = report_rows(r.report)
+    assert row["status"] == "imported" and "[FG232]" in row["problems"]
+    assert "newer version of the kompetencekort in 'marts.xlsx'" in row["problems"] and "1 assessment(s) added (2 answer(s))" in row["problems"]
+    # the document shows the card once, with both assessments
+    rows = competences(kompetencekort_doc(ws, "S-0001").docx)
+    assert rows["Opvask"][3] == "Fremgang: 2 → 4\n02-03-2026: 2\n30-03-2026: 4"
+    # and the third assessment a month later continues the newer version
+    fill_xlsx(path, {"fg.faglige_1.now_3": "5", "fg.faglige_1.dato_3": "27-04-2026"})
+    (ws.intake / "maj.xlsx").write_bytes(path.read_bytes())
+    assert intake(ws).counts["imported"] == 1
+    assert statuses(ws) == {"marts.xlsx": "superseded", "april.xlsx": "superseded", "maj.xlsx": "imported"}
+    assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3].startswith("Fremgang: 2 → 4 → 5")
+
+
+def test_an_excel_card_sent_again_with_a_changed_earlier_answer_waits_for_review(tmp_path):
+    from formgen.intake.review import conflicts, keep
+
+    ws, path = kept_card(tmp_path)
+    fill_xlsx(path, {"fg.faglige_1.now": "3", "fg.faglige_1.now_2": "4", "fg.faglige_1.dato_2": "30-03-2026"})
+    (ws.intake / "april.xlsx").write_bytes(path.read_bytes())
+    r = intake(ws)
+    assert r.counts["review"] == 1  # the first level was changed: never silently overwritten
+    assert [p.code for p in r.files[0].problems] == ["FG230"]
+    assert statuses(ws) == {"marts.xlsx": "imported", "april.xlsx": "conflict"}
     assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Vurderet én gang"
+    [c] = conflicts(ws)
+    assert (c.chosen, c.others) == ("marts.xlsx", ("april.xlsx",))
     assert keep(ws, "april.xlsx").chosen == "april.xlsx"
-    assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Fremgang: 2 → 4\n02-03-2026: 2\n30-03-2026: 4"
+    assert competences(kompetencekort_doc(ws, "S-0001").docx)["Opvask"][3] == "Fremgang: 3 → 4\n02-03-2026: 3\n30-03-2026: 4"
 
 
 def test_a_kompetencekort_returned_empty_gives_no_empty_document(tmp_path):

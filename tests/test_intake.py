@@ -260,6 +260,115 @@ def test_a_different_second_return_is_a_conflict_not_an_overwrite(ws, tmp_path):
     assert "No open conflicts." in formgen(ws, "review").stdout
 
 
+def word_and_excel(ws, form="opfoelgning", role="konsulent", change=None):
+    """The same form for one citizen, respondent and round as .docx and .xlsx (two form codes), filled
+    alike (change: {Excel name: other value} for the Excel one); (docx, xlsx, the answers expected)."""
+    docx, xlsx = one(ws, form, role), one(ws, form, role, fmt="xlsx")
+    typed, expected = answers_for(form, role)
+    fill_docx(docx, typed)
+    named, _ = answers_for(form, role, names=True)
+    fill_xlsx(xlsx, named | (change or {}))
+    return docx, xlsx, expected
+
+
+def text_export(ws, *options) -> list[dict]:
+    path = ws.root / "texts.csv"
+    r = formgen(ws, "export", "--what", "texts", "--format", "csv", "--out", str(path), *options)
+    assert r.returncode == 0, r.stderr
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def import_report(path) -> list[dict]:
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_one_form_returned_filled_alike_in_word_and_in_excel_counts_once(ws):
+    docx, xlsx, expected = word_and_excel(ws)
+    drop(ws, docx)
+    assert formgen(ws, "intake").returncode == 0
+    first = text_export(ws)
+    drop(ws, xlsx)
+    r = formgen(ws, "intake")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Imported 0, already imported 1, needs review 0" in r.stdout
+    assert f"[FG231] {xlsx.name}: the same answers as '{docx.name}' (form code " in r.stderr
+    assert exported(ws) == expected
+    assert text_export(ws) == first  # counted once: no text twice
+    [row] = import_report(sorted((ws.output / "import").glob("*.xlsx"))[-1])
+    assert row["status"] == "duplicate" and "[FG231]" in row["problems"] and "recorded as a duplicate" in row["problems"]
+    assert {docx.name, xlsx.name} <= {p.name for p in (ws.intake / "processed").iterdir()}  # both kept
+    assert "No open conflicts." in formgen(ws, "review").stdout
+    status = formgen(ws, "status").stdout  # the form came back: neither code is chased
+    assert "Runde 1: 2 of 2 returned, 0 missing" in status and "MISSING" not in status
+
+
+def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict(ws):
+    docx, xlsx, expected = word_and_excel(ws, change={"fg.faglige_kompetencer.now": "5"})
+    assert expected[("faglige_kompetencer", "now")] != "5"
+    drop(ws, docx)
+    assert formgen(ws, "intake").returncode == 0
+    drop(ws, xlsx)
+    r = formgen(ws, "intake")
+    assert r.returncode == 1 and "needs review 1" in r.stdout
+    assert "[FG230]" in r.stderr and f"the opfoelgning of S-0001 (konsulent, round 1) was already imported from '{docx.name}'" in r.stderr
+    assert exported(ws) == expected  # the first still counts
+    listing = formgen(ws, "review").stdout
+    assert "counted now: " + docx.name in listing and "also returned: " + xlsx.name in listing
+    assert formgen(ws, "review", "--keep", xlsx.name).returncode == 0
+    assert exported(ws) == expected | {("faglige_kompetencer", "now"): "5"}
+    assert "No open conflicts." in formgen(ws, "review").stdout
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_word_and_excel_of_one_form_in_one_batch_count_once(ws, workers):
+    docx, xlsx, expected = word_and_excel(ws)
+    drop(ws, docx, xlsx)
+    r = intake(ws, workers=workers)  # stored in one transaction: the second sees the first
+    assert r.counts["imported"] == 1 and r.counts["duplicate"] == 1 and r.ok
+    assert [p.code for f in r.files for p in f.problems] == ["FG231"]
+    assert exported(ws) == expected
+
+
+def test_a_copy_with_other_bytes_but_the_same_answers_is_a_duplicate_not_a_conflict(ws, tmp_path):
+    path = one(ws, "samtaleskema", "borger")
+    fill_docx(path, {"fg:faglige_kompetencer:now": "3"})
+    drop(ws, path)
+    assert intake(ws).counts["imported"] == 1
+    copy = tmp_path / "gemt igen.docx"
+    shutil.copy(ws.intake / "processed" / path.name, copy)
+    with zipfile.ZipFile(copy, "a") as zf:  # as a program that saves it again: other bytes, the same answers
+        zf.comment = b"saved again"
+    drop(ws, copy)
+    r = intake(ws)
+    assert r.counts["duplicate"] == 1 and r.ok
+    assert f"the same answers as '{path.name}', which is already imported" in r.files[0].problems[0].what
+    assert "No open conflicts." in formgen(ws, "review").stdout
+
+
+def test_texts_export_names_the_file_and_code_and_keeps_what_was_typed(ws):
+    path = one(ws, "opfoelgning", "konsulent")
+    fill_docx(path, {"fg:arbejdsaftale:timer_nu": "22,5", "fg:arbejdsaftale:naeste_opfoelgning": "28-02-2027",
+                     "fg:arbejdsaftale:opgaver": "-opvask, =SUM(A1)"})
+    drop(ws, path)
+    r = intake(ws)
+    assert r.counts["imported"] == 1
+    rows = text_export(ws)
+    assert list(rows[0]) == ["citizen_ref", "round", "respondent", "form", "item", "field", "text",
+                             "source_file", "form_code", "raw"]  # the first seven as before, new ones at the end
+    by_field = {row["field"]: row for row in rows}
+    assert (by_field["timer_nu"]["text"], by_field["timer_nu"]["raw"]) == ("22.5", "22,5")
+    assert (by_field["naeste_opfoelgning"]["text"], by_field["naeste_opfoelgning"]["raw"]) == ("2027-02-28", "28-02-2027")
+    # CSV: a leading - = + @ is guarded with ' (never a live formula), in the text and in the raw column
+    assert by_field["opgaver"]["text"] == by_field["opgaver"]["raw"] == "'-opvask, =SUM(A1)"
+    assert {(row["source_file"], row["form_code"]) for row in rows} == {(path.name, r.files[0].code)}
+    hidden = text_export(ws, "--pseudonymise")  # the file name carries the ref, the code leads to it
+    assert {(row["source_file"], row["form_code"]) for row in hidden} == {("", "")}
+    assert {row["field"]: row["raw"] for row in hidden}["timer_nu"] == "22,5"
+
+
 def test_zip_archive_of_returns(ws, tmp_path):
     a, b = one(ws, "samtaleskema", "borger"), one(ws, "samtaleskema", "konsulent")
     fill_docx(a, {"fg:faglige_kompetencer:now": "2"})

@@ -393,10 +393,12 @@ def main() -> int:
     # generation
     made: dict[str, list[Path]] = {}
     parallel = "workers" in inspect.signature(generate).parameters  # False for formgen before the fast paths
-    for fmt in ("docx", "xlsx"):
+    # the .xlsx forms are the next round: the .docx and .xlsx of one citizen's round are one return
+    # (intake counts the second as a duplicate or a conflict), and every return here is to be imported
+    for round_no, fmt in enumerate(("docx", "xlsx"), start=1):
         for n in sorted({1, workers}) if parallel else [1]:
             out = work / "forms" / f"{fmt}-{n}"
-            result, s = timed(generate, ws, d, fmt, citizens, None, round_no=1, date=dt.date(2026, 6, 1),
+            result, s = timed(generate, ws, d, fmt, citizens, None, round_no=round_no, date=dt.date(2026, 6, round_no),
                               out_dir=out, **({"workers": n} if parallel else {}))
             files = list(result.files)
             floor = copy_floor(files, work / "floor" / f"{fmt}-{n}")
@@ -435,10 +437,10 @@ def main() -> int:
                   note=f"peak memory {peak / 2**20:.0f} MB" if peak else "")
     table.add("  floor: unzip every part + parse the main part", len(returns), floor)
 
-    # reports: a second round for a sample, so the reports show a trend
+    # reports for a sample, whose two rounds show a trend
     if args.reports:
         sample = citizens[:args.reports]
-        second_round(ws, d, sample, work / "forms" / "round-2")
+        # the sample already has two rounds: the .docx round 1 and the .xlsx round 2
         from formgen.reports import charts
 
         spent = {"charts": 0.0}

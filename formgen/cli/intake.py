@@ -80,7 +80,7 @@ def status(obj: Ctx, round_no: int | None, missing: bool) -> None:
 @click.option("--keep", "keep_file", metavar="FILE", help="Resolve a conflict: this file counts, the others are superseded.")
 @click.pass_obj
 def review(obj: Ctx, keep_file: str | None) -> None:
-    """List open conflicts (two different files for one form code) and resolve them.
+    """List open conflicts (different files returned for one form, in one format or two) and resolve them.
 
     \b
     Example:

@@ -62,6 +62,8 @@ CATALOGUE: dict[str, str] = {
     "FG226": "not a number",
     "FG227": "not a date",
     "FG230": "conflict: a different file for the same form",
+    "FG231": "note: the same answers as an earlier return (a duplicate)",
+    "FG232": "note: a newer version of a kompetencekort (the earlier is superseded)",
     "FG240": "file too large",
     "FG241": "reading the file took too long",
     "FG242": "reading the file needed too much memory",

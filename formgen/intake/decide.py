@@ -11,7 +11,7 @@ from formgen.intake.types import FileResult, Source
 from formgen.store.intake_writer import STORAGE_ERRORS, close_writer, record_problems, store_reading, writer
 from formgen.store.lookup import Lookup
 
-__all__ = ["Group", "conclude", "process"]
+__all__ = ["Group", "conclude", "has_row", "process"]
 
 
 class Group:
@@ -76,11 +76,16 @@ def conclude(group: Group, src: Source, ex: Examined, stored: set[str] | None = 
             raise  # the database or disk failed, not the file: stop the run, leave the file where it is
         except Exception as exc:  # as when reading: one file's failure must not stop the batch
             result = unreadable(name, sha, exc)
-        if stored is not None and (result.status == "imported" or any(p.code == "FG230" for p in result.problems)):
+        if stored is not None and has_row(result):
             stored.add(sha)
     if result.problems and ex.record:
         record_problems(group.transaction(), result.sha256, result.name, result.status, result.problems)
     return result
+
+
+def has_row(r: FileResult) -> bool:
+    """Whether the file was stored as a submission of its own (imported, a conflict, or a duplicate by its answers)."""
+    return r.status == "imported" or any(p.code in ("FG230", "FG231") for p in r.problems)
 
 
 def process(engine, ws: Workspace, src: Source, lookup: Lookup | None = None) -> FileResult:
@@ -102,12 +107,54 @@ def process(engine, ws: Workspace, src: Source, lookup: Lookup | None = None) ->
 def _stored(tx, ex: Examined, name: str, planned: Path | None) -> FileResult:
     """Store one reading; its result (a conflict goes to review with both files kept)."""
     base = ex.base
-    status, earlier = store_reading(tx, ex.row, ex.kind, ex.answers, ex.meta, name, base,
-                                    planned.name if planned else None)
-    if status == "duplicate":
-        return FileResult(name, "duplicate", **base)
-    if earlier:
-        return FileResult(name, "review", **base, problems=(Problem(
-            "FG230", name, f"form {base['code']} was already imported from '{earlier}', and this file differs",
-            "both are kept: compare them and run 'formgen review --keep FILE' to choose"),))
-    return FileResult(name, "imported", **base)
+    status, found = store_reading(tx, ex.row, ex.kind, ex.answers, ex.meta, name, base,
+                                  planned.name if planned else None, _judge(ex.answers))
+    if found is None:
+        return FileResult(name, status, **base)
+    what, earlier, added = found
+    since = f"'{earlier['name']}'" + ("" if earlier["code"] == base["code"] else f" (form code {earlier['code']})")
+    if what == "same":
+        return FileResult(name, "duplicate", **base, problems=(Problem(
+            "FG231", name, f"the same answers as {since}, which is already imported: recorded as a duplicate, "
+            "counted once", "nothing to do; both files are kept in intake/processed/"),))
+    if what == "newer":
+        return FileResult(name, "imported", **base, problems=(Problem(
+            "FG232", name, f"a newer version of the kompetencekort in {since}: {_added(added)}, no earlier answer "
+            "changed; this file counts now and the earlier one is superseded",
+            "nothing to do; the earlier file is kept in intake/processed/"),))
+    return FileResult(name, "review", **base, problems=(Problem(
+        "FG230", name, f"{_which(base)} was already imported from {since}, and this file's answers differ",
+        "both are kept: compare them and run 'formgen review --keep FILE' to choose"),))
+
+
+def _added(answers: frozenset) -> str:
+    """'2 assessment(s) added (5 answers)': levels given (now, now_2, …) among the new answers."""
+    levels = sum(field == "now" or field.startswith("now_") for _, field, _ in answers)
+    return f"{levels} assessment(s) added ({len(answers)} answer(s))"
+
+
+def _which(base: dict) -> str:
+    if not base["citizen_ref"] or base["round"] is None:
+        return f"form {base['code']}"
+    return f"the {base['form']} of {base['citizen_ref']} ({base['role']}, round {base['round']})"
+
+
+def _judge(answers):
+    """How a return compares with the earlier counted returns of the same form (store_reading's judge).
+
+    Identical answers: a duplicate (another copy or format of the same return). A kompetencekort
+    whose every earlier answer is unchanged and which adds some: the newer version of the one card
+    counted (the mentor keeps the sheet and sends it after each assessment). Anything else: a conflict."""
+    mine = frozenset((a.key, a.field, a.value) for a in answers if a.value is not None)
+
+    def judge(earlier: list[dict], kind: str):
+        same = next((e for e in earlier if e["answers"] == mine), None)
+        if same is not None:
+            return "duplicate", (), ("same", same, frozenset())
+        if kind == "kompetencekort" and len(earlier) == 1 and earlier[0]["status"] == "imported" \
+                and earlier[0]["answers"] < mine:
+            return "imported", (earlier[0]["id"],), ("newer", earlier[0], mine - earlier[0]["answers"])
+        first = next((e for e in earlier if e["status"] == "imported"), earlier[0])
+        return "conflict", (), ("conflict", first, frozenset())
+
+    return judge

@@ -1,4 +1,4 @@
-"""Conflicts: two different files returned for the same form code. Both are kept until one is chosen."""
+"""Conflicts: different files returned for one form (its code, or its citizen × respondent × round × form). Both are kept until one is chosen."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ __all__ = ["Conflict", "conflicts", "keep"]
 
 @dataclass(frozen=True)
 class Conflict:
-    """The files competing for one form code; `chosen` is the one counted now."""
+    """The files competing for one return; `code` and `chosen` are those of the one counted now."""
 
     code: str
     citizen_ref: str
@@ -24,7 +24,7 @@ class Conflict:
 
 
 def conflicts(ws) -> list[Conflict]:
-    """Open conflicts, one per form code."""
+    """Open conflicts, one per return (files under two form codes, e.g. a .docx and an .xlsx, are one)."""
     engine = store.connect(ws.db)
     out = []
     for rows in conflict_rows(engine):
@@ -40,7 +40,7 @@ def _name(row) -> str:
 
 
 def keep(ws, file_name: str) -> Conflict:
-    """Resolve a conflict: the named file counts; the other files for its code become superseded."""
+    """Resolve a conflict: the named file counts; the other files of its return become superseded."""
     engine = store.connect(ws.db)
     try:
         row = keep_submission(engine, file_name)

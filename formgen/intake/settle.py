@@ -10,6 +10,7 @@ from pathlib import Path
 
 from formgen.core.private import private_dir, write_private
 from formgen.core.workspace import Workspace
+from formgen.intake.decide import has_row
 from formgen.intake.examine import Examined
 from formgen.intake.types import FileResult, Source
 from formgen.store.intake_writer import set_stored_name
@@ -31,8 +32,8 @@ def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | No
     name is corrected should the file have to go elsewhere."""
     if r.status == "skipped":
         return r
-    stored = r.status in ("imported", "duplicate") or (r.status == "review" and any(p.code == "FG230" for p in r.problems))
-    recorded = planned.name if planned is not None and stored and r.status != "duplicate" else None
+    stored = r.status == "duplicate" or has_row(r)
+    recorded = planned.name if planned is not None and has_row(r) else None
     if src.member is not None:
         if stored:
             return r  # the archive itself moves to processed/ at the end
@@ -49,7 +50,7 @@ def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | No
             return r
     if not stored:
         write_private(target.with_name(target.name + ".problems.txt"), problems_text(r).encode("utf-8"))
-    if stored and r.status != "duplicate" and target.name != recorded:
+    if has_row(r) and target.name != recorded:
         set_stored_name(engine, r.sha256, target.name)
     return replace(r, moved_to=str(target.relative_to(ws.root)) if target.is_relative_to(ws.root) else str(target))
 

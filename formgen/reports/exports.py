@@ -14,7 +14,9 @@ __all__ = ["SCORE_COLUMNS", "TEXT_COLUMNS", "Export", "score_rows", "text_rows",
 
 SCORE_COLUMNS = ["citizen_ref", "round", "respondent", "form", "form_version", "item", "now", "goal",
                  "scale_steps", "submitted_at", "source_file"]
-TEXT_COLUMNS = ["citizen_ref", "round", "respondent", "form", "item", "field", "text"]
+# new columns go at the end: scripts read these by position too
+TEXT_COLUMNS = ["citizen_ref", "round", "respondent", "form", "item", "field", "text", "source_file", "form_code",
+                "raw"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def score_rows(engine) -> list[list]:
 
 
 def text_rows(engine) -> list[list]:
-    """One row per non-empty text answer of an imported submission."""
+    """One row per non-empty text answer of an imported submission: the value as read (text), and as typed (raw)."""
     return queries.text_export(engine)
 
 
@@ -59,6 +61,8 @@ def export(ws, what: str, fmt: str, out: Path | None = None, pseudonymise: bool 
         rows = [[pseudonym(secret, r[0]) if r[0] else r[0], *r[1:]] for r in rows]
         if what == "scores":  # the source file name carries the ref
             rows = [r[:-1] + [""] for r in rows]
+        else:  # the file name carries the ref; the form code leads back to it through the dispatch manifest
+            rows = [r[:7] + ["", ""] + r[9:] for r in rows]
     store.log_entries(engine, "export", {"what": what, "format": fmt, "rows": len(rows), "pseudonymised": pseudonymise})
     engine.dispose()
     out = Path(out) if out else ws.exports / f"{what}{'-pseudonymised' if pseudonymise else ''}.{fmt}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 
 from formgen.store import db as store
 
@@ -41,14 +41,21 @@ class Writer:
     SQLAlchemy exceptions. Other databases go through SQLAlchemy."""
 
     def __init__(self, engine):
-        s = store.submissions
-        earlier = select(s.c.original_name).where(s.c.code == bindparam("code"), s.c.status == "imported")
+        s, a = store.submissions, store.answers
         self.engine, self.raw = engine, None
-        self.stmts = {  # "check": is the hash stored, and an earlier import of this code (one round trip)
+        self.stmts = {  # "check": is the hash stored, and is an earlier return counted (one round trip)
             "check": (select(select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1).scalar_subquery(),
-                             earlier.limit(1).scalar_subquery()), None),
-            "submission": (insert(s), _SUBMISSION), "answers": (insert(store.answers), _ANSWER),
+                             select(s.c.id).where(_same_return(s)).limit(1).scalar_subquery()), None),
+            "submission": (insert(s), _SUBMISSION), "answers": (insert(a), _ANSWER),
             "log": (insert(store.log), _LOG), "problems": (insert(store.problems), _PROBLEM),
+            # only when an earlier return is counted: what it said, to compare (rare, so plain statements)
+            "earlier": (select(s.c.id, s.c.code, s.c.status, s.c.original_name, s.c.stored_name)
+                        .where(_same_return(s)).order_by(s.c.id), None),
+            "said": (select(a.c.item, a.c.field, a.c.value)
+                     .where(a.c.submission_id == bindparam("sid"), a.c.value.is_not(None)), None),
+            "kind": (select(store.definitions.c.definition).where(store.definitions.c.fingerprint == bindparam("fp")),
+                     None),
+            "supersede": (update(s).where(s.c.id == bindparam("sid")).values(status="superseded"), None),
         }
         self.sqlite = engine.dialect.name == "sqlite"
         self.sql = {}
@@ -68,6 +75,15 @@ class Writer:
             self.raw = None
 
 
+def _same_return(s):
+    """Counted submissions for the same return: the same form code, or (for a citizen's form with a
+    round) the same citizen × respondent × round × form under another code (the .docx and the .xlsx)."""
+    counted = or_(s.c.status == "imported", s.c.status == "conflict")
+    same = and_(s.c.citizen_ref == bindparam("ref"), s.c.round == bindparam("round"),
+                s.c.role == bindparam("role"), s.c.form == bindparam("form"))
+    return and_(counted, or_(s.c.code == bindparam("code"), same))  # NULL ref or round: the code alone
+
+
 class _EngineTx:
     def __init__(self, w: Writer):
         self.w = w
@@ -85,6 +101,12 @@ class _EngineTx:
 
     def one(self, key: str, params: dict) -> tuple:
         return tuple(self.conn.execute(self.w.stmts[key][0], params).one())
+
+    def all(self, key: str, params: dict) -> list[tuple]:
+        return [tuple(r) for r in self.conn.execute(self.w.stmts[key][0], params)]
+
+    def run(self, key: str, params: dict) -> None:
+        self.conn.execute(self.w.stmts[key][0], params)
 
     def insert(self, key: str, params: dict) -> int:
         return self.conn.execute(self.w.stmts[key][0], params).inserted_primary_key[0]
@@ -152,6 +174,12 @@ class _SqliteTx:
             raise NoResultFound("No row was found when one was required")
         return tuple(rows[0])
 
+    def all(self, key: str, params: dict) -> list[tuple]:
+        return [tuple(r) for r in self._run(self.w.sql[key][0], self._args(key, params)).fetchall()]
+
+    def run(self, key: str, params: dict) -> None:
+        self._run(self.w.sql[key][0], self._args(key, params))
+
     def insert(self, key: str, params: dict) -> int:
         return self._run(self.w.sql[key][0], self._args(key, params)).lastrowid
 
@@ -184,27 +212,51 @@ def close_writer(engine) -> None:
 
 
 def store_reading(tx, row, kind: str, answers, meta: dict, name: str, base: dict,
-                  stored_name: str | None = None) -> tuple[str, str | None]:
-    """One savepoint: re-check the hash, detect a conflict, insert submission and answers.
+                  stored_name: str | None = None, judge=None) -> tuple[str, object]:
+    """One savepoint: re-check the hash, compare with an earlier return, insert submission and answers.
 
-    ("duplicate", None), ("imported", None) or ("conflict", the earlier file's name).
-    stored_name: the name the file will have in processed/ (moved there after the commit)."""
+    ("duplicate", None) when the hash is stored; ("imported", None) for a first return. When an
+    earlier return of the same form is counted, judge(earlier, form_kind) decides: earlier are its
+    rows (dicts: id, code, status, name, answers as a set of (item, field, value)), oldest first; it
+    returns (status to store, ids to mark superseded, what to report), and the status and what to
+    report are returned. stored_name: the name the file will have in processed/ (moved there after the commit)."""
+    same = {"code": base["code"], "ref": row["citizen_ref"], "round": row["round"], "role": row["role"],
+            "form": row["form"]}
     with tx.savepoint():
-        dup, earlier = tx.one("check", {"sha": base["sha256"], "code": base["code"]})
+        dup, counted = tx.one("check", {"sha": base["sha256"], **same})
         if dup is not None:
             return "duplicate", None
-        status = "conflict" if earlier else "imported"
+        status, supersede, found = "imported", (), None
+        if counted is not None:
+            status, supersede, found = judge(_earlier(tx, same), _kind(tx, row["fingerprint"]))
         sub_id = tx.insert("submission", dict(
             sha256=base["sha256"], status=status, code=base["code"], form=row["form"], form_version=row["form_version"],
             fingerprint=row["fingerprint"], role=row["role"], round=row["round"], citizen_ref=row["citizen_ref"],
             format=kind, original_name=name, stored_name=stored_name, submitted_at=store.now(),
             filled_by=meta.get("filled_by"), filled_date=meta.get("date")))
         tx.insert_rows("answers", [(sub_id, a.key, a.field, a.value, a.raw, a.how) for a in answers])  # _ANSWER order
+        for sid in supersede:
+            tx.run("supersede", {"sid": sid})
         # as store.record_log
         tx.insert("log", dict(at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
-                              detail=json.dumps({"file": name, "code": base["code"], "status": status},
+                              detail=json.dumps({"file": name, "code": base["code"], "status": status}
+                                                | ({"supersedes": list(supersede)} if supersede else {}),
                                                 ensure_ascii=False)))
-    return status, earlier
+    return status, found
+
+
+def _earlier(tx, same: dict) -> list[dict]:
+    """The counted submissions of the same return, each with its non-empty answers."""
+    rows = tx.all("earlier", same)
+    return [dict(id=sid, code=code, status=status, name=stored or original,
+                 answers=frozenset(tx.all("said", {"sid": sid})))
+            for sid, code, status, original, stored in rows]
+
+
+def _kind(tx, fingerprint: str) -> str:
+    """The form definition's kind (kompetencekort, …)."""
+    found = tx.all("kind", {"fp": fingerprint})
+    return json.loads(found[0][0]).get("kind", "") if found else ""
 
 
 _ACTOR: list[str] = []

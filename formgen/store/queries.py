@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from formgen.store import db as store
 
 __all__ = ["Loaded", "Cards", "for_citizens", "for_company", "for_overview", "for_kompetencekort",
-           "answers", "score_export", "text_export", "citizen_rows"]
+           "answers", "score_export", "text_export", "citizen_rows", "returned_codes"]
 
 
 
@@ -80,9 +80,20 @@ def _dated(conn, ref: str | None) -> list[tuple]:
     return [tuple(r) for r in conn.execute(q.order_by(s.c.id))]
 
 
-def _dispatch(conn) -> tuple[list[tuple], set[str]]:
+def returned_codes(conn) -> set[str]:
+    """Dispatched codes that came back: a counted return under the code, or under another code of the
+    same citizen × respondent × round × form (the .xlsx of a form returned as .docx)."""
     d, s = store.dispatch, store.submissions
-    back = set(conn.execute(select(s.c.code).where(s.c.status.in_(["imported", "conflict"]))).scalars())
+    same = or_(s.c.code == d.c.code, and_(d.c.citizen_ref.is_not(None), d.c.round.is_not(None),
+                                          s.c.citizen_ref == d.c.citizen_ref, s.c.round == d.c.round,
+                                          s.c.role == d.c.role, s.c.form == d.c.form))
+    back = exists().where(s.c.status.in_(["imported", "conflict"]), same)
+    return set(conn.execute(select(d.c.code).where(back)).scalars())
+
+
+def _dispatch(conn) -> tuple[list[tuple], set[str]]:
+    d = store.dispatch
+    back = returned_codes(conn)
     rows = conn.execute(select(d.c.citizen_ref, d.c.round, d.c.role, d.c.code, d.c.created_at).where(
         d.c.citizen_ref.is_not(None))).all()
     return [tuple(r) for r in rows], back
@@ -151,9 +162,10 @@ def score_export(engine) -> tuple[list[dict], dict[str, dict]]:
 def text_export(engine) -> list[list]:
     """One row per non-empty text answer of an imported submission (the texts export's columns)."""
     s, a = store.submissions, store.answers
-    q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value)
+    q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value,
+                s.c.original_name, s.c.code, a.c.raw)
          .join(a, a.c.submission_id == s.c.id)
          .where(s.c.status == "imported", a.c.field.not_in(["now", "goal"]), a.c.value.is_not(None))
-         .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item))
+         .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, s.c.id))
     with engine.connect() as conn:
         return [list(r) for r in conn.execute(q)]

@@ -1,33 +1,49 @@
 """Queries about returned forms: open conflicts, choosing the file that counts, which dispatched forms came back."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 
 from formgen.store import db as store
+from formgen.store.queries import returned_codes
 
 __all__ = ["conflict_rows", "keep_submission", "dispatched"]
 
 _COUNTED = ["imported", "conflict"]
 
 
-def conflict_rows(engine) -> list[list[dict]]:
-    """For each form code with a conflict: its counted and competing submissions, oldest first."""
+def _same_return(row):
+    """The same form code, or the same citizen × respondent × round × form under another code."""
     s = store.submissions
+    if row["citizen_ref"] is None or row["round"] is None:
+        return s.c.code == row["code"]
+    return or_(s.c.code == row["code"], and_(s.c.citizen_ref == row["citizen_ref"], s.c.round == row["round"],
+                                             s.c.role == row["role"], s.c.form == row["form"]))
+
+
+def conflict_rows(engine) -> list[list[dict]]:
+    """For each return with a conflict: its counted and competing submissions, oldest first."""
+    s = store.submissions
+    out, seen = [], set()
     with engine.connect() as conn:
-        codes = list(conn.execute(select(s.c.code).where(s.c.status == "conflict").distinct()).scalars())
-        return [[dict(r) for r in conn.execute(select(s).where(s.c.code == code, s.c.status.in_(_COUNTED))
-                                               .order_by(s.c.id)).mappings().all()] for code in codes]
+        for row in conn.execute(select(s).where(s.c.status == "conflict").order_by(s.c.id)).mappings().all():
+            if row["id"] in seen:
+                continue
+            rows = [dict(r) for r in conn.execute(select(s).where(_same_return(row), s.c.status.in_(_COUNTED))
+                                                  .order_by(s.c.id)).mappings().all()]
+            seen |= {r["id"] for r in rows}
+            out.append(rows)
+    return out
 
 
 def keep_submission(engine, file_name: str) -> dict | None:
-    """Make the named file count for its code (the others become superseded); its row, or None if unknown."""
+    """Make the named file count for its return (the others become superseded); its row, or None if unknown."""
     s = store.submissions
     with engine.begin() as conn:
         row = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
                                            s.c.status.in_(_COUNTED))).mappings().first()
         if row is None:
             return None
-        conn.execute(update(s).where(s.c.code == row["code"], s.c.id != row["id"],
+        conn.execute(update(s).where(_same_return(row), s.c.id != row["id"],
                                      s.c.status.in_(_COUNTED)).values(status="superseded"))
         conn.execute(update(s).where(s.c.id == row["id"]).values(status="imported"))
         store.record_log(conn, "review", {"code": row["code"], "kept": file_name}, row["citizen_ref"])
@@ -36,12 +52,12 @@ def keep_submission(engine, file_name: str) -> dict | None:
 
 def dispatched(engine, round_no: int | None = None) -> list[tuple[dict, bool]]:
     """Every personalised dispatched form (optionally one round) with the citizen's name, and whether it came back."""
-    d, s, c = store.dispatch, store.submissions, store.citizens
+    d, c = store.dispatch, store.citizens
     q = (select(d.c.round, d.c.citizen_ref, c.c.name, d.c.role, d.c.form, d.c.code)
          .join(c, c.c.citizen_ref == d.c.citizen_ref, isouter=True)
          .where(d.c.citizen_ref.is_not(None)).order_by(d.c.round, d.c.citizen_ref, d.c.form, d.c.role))
     if round_no is not None:
         q = q.where(d.c.round == round_no)
     with engine.connect() as conn:
-        returned = set(conn.execute(select(s.c.code).where(s.c.status.in_(_COUNTED))).scalars())
+        returned = returned_codes(conn)
         return [(dict(r._mapping), r.code in returned) for r in conn.execute(q)]
