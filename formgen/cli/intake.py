@@ -15,7 +15,8 @@ __all__ = ["intake", "status", "review"]
 @click.option("--keep", is_flag=True, help="Leave the files where they are (default: move them to processed/ or quarantine/).")
 @click.option("--convert-legacy", is_flag=True,
               help="Read old .doc/.xls files from a copy LibreOffice converts to .docx/.xlsx (the original is kept "
-                   "and moved as usual); without it they are rejected (FG204).")
+                   "and moved as usual); without it they are rejected (FG204). OpenDocument .odt/.ods files "
+                   "need no option: they are converted whenever LibreOffice is installed.")
 @click.pass_obj
 def intake(obj: Ctx, paths: tuple[str, ...], keep: bool, convert_legacy: bool) -> int:
     """Read returned forms (files, folders, .zip archives; default: the workspace's intake/).
