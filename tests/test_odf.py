@@ -184,3 +184,24 @@ def test_an_opendocument_file_inside_a_zip_archive_is_converted_too(ws, tmp_path
     [r] = intake(ws).files
     assert r.status == "imported" and r.converted == "odt" and r.name == f"runde-1.zip!{odf.name}"
     assert exported(ws) == expected
+
+
+def test_the_originals_own_properties_come_before_those_of_its_converted_copy(ws, tmp_path):
+    """Identity rests on the file that was handed in, not on what the conversion made of it: a copy
+    that says another citizen's form (here: another generated form standing in for it) does not win."""
+    from formgen.intake.examine import examine
+    from formgen.intake.legacy import Converted
+    from formgen.store.lookup import Lookup
+
+    odf, path, _ = odf_form(ws, tmp_path, "opfoelgning", "docx", multiline=False)
+    other = ws.root / "anden.docx"
+    r = formgen(ws, "generate", "opfoelgning", "--format", "docx", "--citizen", "S-0002", "--name", "Bo Berg",
+                "--role", "mentor", "--out", str(other.parent / "anden"))
+    assert r.returncode == 0, r.stderr
+    [copy] = (other.parent / "anden").rglob("*.docx")
+    lookup = Lookup(ws.db)
+    try:
+        examined = examine(lookup, Converted(odf, None, "odt", copy))
+    finally:
+        lookup.close()
+    assert examined.base["code"] == generated_identity(path)["fg_code"] and examined.base["citizen_ref"] == "S-0001"
