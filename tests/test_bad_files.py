@@ -133,10 +133,10 @@ def test_a_pathologically_slow_file_costs_a_rejection_not_the_batch(ws, monkeypa
     (ws.intake / "langsom.docx").write_bytes(slow.read_bytes())
     real = intake_mod._read
 
-    def stuck_on_one(lookup, data, sha, name):
+    def stuck_on_one(lookup, data, sha, name, *own):
         if name == "langsom.docx":
             time.sleep(5)  # stands in for a parser that never finishes
-        return real(lookup, data, sha, name)
+        return real(lookup, data, sha, name, *own)
 
     monkeypatch.setattr(intake_mod, "_read", stuck_on_one)
     monkeypatch.setattr(intake_mod, "FILE_SECONDS", 0.5)

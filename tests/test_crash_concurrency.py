@@ -149,10 +149,10 @@ def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypa
     poison = names[13]
     real = intake_mod._read
 
-    def crashing(lookup, data, sha, name):
+    def crashing(lookup, data, sha, name, *own):
         if name == poison:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(lookup, data, sha, name)
+        return real(lookup, data, sha, name, *own)
 
     monkeypatch.setattr(intake_mod, "_read", crashing)
     result = intake(ws, workers=workers)

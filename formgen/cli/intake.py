@@ -15,7 +15,8 @@ __all__ = ["intake", "status", "review"]
 @click.option("--keep", is_flag=True, help="Leave the files where they are (default: move them to processed/ or quarantine/).")
 @click.option("--convert-legacy", is_flag=True,
               help="Read old .doc/.xls files from a copy LibreOffice converts to .docx/.xlsx (the original is kept "
-                   "and moved as usual); without it they are rejected (FG204).")
+                   "and moved as usual); without it they are rejected (FG204). OpenDocument .odt/.ods files "
+                   "need no option: they are converted whenever LibreOffice is installed.")
 @click.pass_obj
 def intake(obj: Ctx, paths: tuple[str, ...], keep: bool, convert_legacy: bool) -> int:
     """Read returned forms (files, folders, .zip archives; default: the workspace's intake/).
@@ -36,10 +37,10 @@ def intake(obj: Ctx, paths: tuple[str, ...], keep: bool, convert_legacy: bool) -
     with bar as advance:
         result = intake_returns(ws, [Path(p) for p in paths], keep, progress=advance, on_total=bar.set_total,
                            convert_legacy=convert_legacy)
-    converted = sum(bool(r.converted) for r in result.files)
-    if converted:
-        click.echo(f"Converted {converted} old-format .doc/.xls file(s) with LibreOffice to read them "
-                   "(the originals are kept)")
+    for kinds, what in ((("doc", "xls"), "old-format .doc/.xls"), (("odt", "ods"), "OpenDocument .odt/.ods")):
+        converted = sum(r.converted in kinds for r in result.files)
+        if converted:
+            click.echo(f"Converted {converted} {what} file(s) with LibreOffice to read them (the originals are kept)")
     c = result.counts
     click.echo(f"Imported {c['imported']}, already imported {c['duplicate']}, needs review {c['review']}, "
                f"rejected {c['rejected']}" + (f", skipped {c['skipped']} (lock files, or taken by another intake run)" if c["skipped"] else ""))

@@ -70,6 +70,7 @@ CATALOGUE: dict[str, str] = {
     "FG243": "oversize picture in the file",
     "FG244": "old-format file could not be converted",
     "FG245": "reading the file crashed the reader",
+    "FG246": "OpenDocument .odt/.ods file, LibreOffice missing",
     "FG999": "internal error",
 }
 

@@ -1,4 +1,4 @@
-"""Running LibreOffice on untrusted old-format files: a private profile with macros off, a memory
+"""Running LibreOffice on untrusted old-format and OpenDocument files: a private profile with macros off, a memory
 ceiling, a time limit without progress, and a kill of its whole process group when it stalls."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ __all__ = ["CONVERT_SECONDS", "CONVERT_MB", "TARGET", "PROFILE_SETTINGS", "conve
 
 CONVERT_SECONDS = float(os.environ.get("FORMGEN_CONVERT_SECONDS", "60"))  # per file, without progress
 CONVERT_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # LibreOffice's address space
-TARGET = {"doc": "docx", "xls": "xlsx"}
+TARGET = {"doc": "docx", "xls": "xlsx", "odt": "docx", "ods": "xlsx"}
 
 
 def convert_batch(exe: str, files: list[Path], kind: str, folder: Path) -> dict[int, str]:

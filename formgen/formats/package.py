@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from formgen.core.errors import Problem, Refused
+from formgen.formats.convert import INSTALL
 
-__all__ = ["MAX_FILE_BYTES", "MAX_UNCOMPRESSED", "MAX_ENTRIES", "MAX_RATIO", "MAX_IMAGE_PIXELS", "MAX_IMAGE_BYTES", "OLE_MAGIC", "DOCX_MAIN", "XLSX_MAIN", "MACRO_TYPES", "Package", "Parts", "is_lock_file", "refuse", "sniff", "open_package", "PROLOG_STEP", "PROLOG_MAX", "PICTURE_HEAD", "legacy_kind"]
+__all__ = ["MAX_FILE_BYTES", "MAX_UNCOMPRESSED", "MAX_ENTRIES", "MAX_RATIO", "MAX_IMAGE_PIXELS", "MAX_IMAGE_BYTES", "OLE_MAGIC", "DOCX_MAIN", "XLSX_MAIN", "MACRO_TYPES", "Package", "Parts", "is_lock_file", "refuse", "sniff", "open_package", "PROLOG_STEP", "PROLOG_MAX", "PICTURE_HEAD", "legacy_kind", "ODF_TYPES", "ODF_HEAD", "odf_kind", "open_zip"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -26,6 +28,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 MACRO_TYPES = ("macroEnabled", "vbaProject")
+ODF_TYPES = {b"application/vnd.oasis.opendocument.text": "odt", b"application/vnd.oasis.opendocument.spreadsheet": "ods"}
+ODF_HEAD = 128  # an OpenDocument file's type is in its first bytes: the stored member `mimetype`
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Parts(Mapping):
     reader needs 4–6 of a form's 15–25 parts. Read-only, so a reader may cache by identity."""
 
     def __init__(self, zf: zipfile.ZipFile, data: bytes, name: str, names: list[str]):
-        self._zf, self._data, self._name = zf, data, name
+        self.zf, self._data, self._name = zf, data, name
         self._names = dict.fromkeys(names)
         self._got: dict[str, bytes] = {}
 
@@ -50,7 +54,7 @@ class Parts(Mapping):
         if got is None:
             if part not in self._names:
                 raise KeyError(part)
-            got = self._got[part] = _read(self._zf, part, self._name, self._data)
+            got = self._got[part] = _read(self.zf, part, self._name, self._data)
         return got
 
     def __contains__(self, part) -> bool:
@@ -89,6 +93,13 @@ def sniff(data: bytes, name: str) -> str:
     if data.startswith(b"%PDF"):
         raise refuse("FG202", name, "this is a PDF, not a Word or Excel form",
                       "ask for the filled-in .docx/.xlsx file; a printed/scanned form must be typed in by hand")
+    if odf_kind(data):  # reached only when LibreOffice is not there to convert it (intake.legacy)
+        word = odf_kind(data) == "odt"
+        raise refuse("FG246", name, f"this is an OpenDocument {'text (.odt)' if word else 'spreadsheet (.ods)'} file, "
+                     "LibreOffice's own format, and LibreOffice, which formgen needs to convert it, is not installed",
+                     f"{INSTALL}; then move the file from intake/quarantine/ back to intake/ and run intake again. "
+                     "Or ask the sender to open it, choose Filer › Gem som … and the file type "
+                     f"{'Word-dokument (.docx)' if word else 'Excel-projektmappe (.xlsx)'} and send that copy")
     if not data.startswith(b"PK\x03\x04"):
         raise refuse("FG202", name, "this is not a Word or Excel file",
                       "check that the right file was attached; formgen reads .docx and .xlsx forms")
@@ -98,13 +109,8 @@ def sniff(data: bytes, name: str) -> str:
 def open_package(data: bytes, name: str) -> Package:
     """Check a zip package against the budgets and return its parts, or raise Refused."""
     sniff(data, name)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise refuse("FG209", name, f"the file is damaged ({exc})", "ask the sender to save and send it again")
-    _check_entries(infos, name)
-    parts = Parts(zf, data, name, [i.filename for i in infos if not i.is_dir()])
+    parts = open_zip(data, name)
+    zf, infos = parts.zf, parts.zf.infolist()
     if "[Content_Types].xml" not in parts:
         raise refuse("FG209", name, "the package lacks [Content_Types].xml", "ask the sender to save and send it again")
     ct = parts["[Content_Types].xml"]
@@ -131,6 +137,17 @@ def open_package(data: bytes, name: str) -> Package:
             head = _head(zf, i, name)
         _check_picture(zf, i, head, name, data)
     return Package(kind, parts)
+
+
+def open_zip(data: bytes, name: str) -> Parts:
+    """A zip's parts once its directory passed the budgets and name checks (each checked again when read)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise refuse("FG209", name, f"the file is damaged ({exc})", "ask the sender to save and send it again")
+    _check_entries(infos, name)
+    return Parts(zf, data, name, [i.filename for i in infos if not i.is_dir()])
 
 
 def _check_picture(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head: bytes, name: str, data: bytes) -> None:
@@ -204,8 +221,6 @@ _PLAIN_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong e
 
 def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
     """An entry's compressed bytes behind a local header that zipfile would accept, else None."""
-    import struct
-
     start = info.header_offset
     if info.flag_bits & _PLAIN_FLAGS or start < 0 or len(data) < start + 30 or data[start:start + 4] != b"PK\x03\x04":
         return None
@@ -225,8 +240,6 @@ def _raw(data: bytes, info: zipfile.ZipInfo) -> bytes | None:
 def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
     """What zipfile returns for a stored or deflated entry that reads back whole and matches its CRC;
     None whenever zipfile could answer otherwise (it then reads the entry itself)."""
-    import zlib
-
     try:
         if info.compress_type == zipfile.ZIP_DEFLATED:
             d = zlib.decompressobj(-15)
@@ -361,6 +374,17 @@ def legacy_kind(data: bytes) -> str | None:
         if any(_has_stream(data, s) for s in streams):
             return kind
     return None
+
+
+def odf_kind(data: bytes) -> str | None:
+    """'odt'/'ods' for a zip whose first member is a stored `mimetype` naming that type (ODF 1.2 part 3, 3.3)."""
+    if len(data) < 30 or not data.startswith(b"PK\x03\x04"):
+        return None
+    method, size, nlen, xlen = struct.unpack_from("<H12xIHH", data, 8)
+    start = 30 + nlen + xlen
+    if method != 0 or data[30:30 + nlen] != b"mimetype":
+        return None
+    return ODF_TYPES.get(data[start:start + size])
 
 
 def _has_stream(data: bytes, name: str) -> bool:

@@ -55,7 +55,7 @@ def examine(lookup: Lookup, src: Source) -> Examined:
         return Examined(FileResult(name, "duplicate", sha))
     try:
         with _time_limit(FILE_SECONDS):
-            return _read(lookup, src.content(data), sha, name)
+            return _read(lookup, src.content(data), sha, name, src.identity(data))
     except Refused as exc:
         return Examined(FileResult(name, "rejected", sha, problems=(exc.problem,)))
     except FileTimeout:
@@ -109,7 +109,7 @@ def unreadable(name: str, sha: str, exc: Exception) -> FileResult:
         "open it in Word/Excel, save it again and import the new copy"),))
 
 
-def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
+def _read(lookup: Lookup, data: bytes, sha: str, name: str, own: dict[str, str]) -> Examined:
     from formgen.formats.registry import open_return
     from formgen.core.errors import NotFillable
 
@@ -118,6 +118,8 @@ def _read(lookup: Lookup, data: bytes, sha: str, name: str) -> Examined:
     except NotFillable as exc:  # printed or scanned: not guessed at
         return Examined(FileResult(name, "review", sha, code=exc.code or "", problems=(exc.problem,)))
     kind, props, visible, read = opened.kind, opened.props, opened.visible, opened.read
+    if normalise(own.get("fg_code", "")):  # the original's own identity (ODF) before its converted copy's
+        props = own
     code = normalise(props.get("fg_code", "")) or visible
     if not code:
         return Examined(FileResult(name, "review", sha, problems=(Problem(

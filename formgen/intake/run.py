@@ -41,7 +41,8 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     reads in this process. This process is the single writer: it decides the files in the order they
     were found, commits them in groups and moves each file only after its group is committed.
     convert_legacy: read old .doc/.xls files from copies LibreOffice converts (see legacy.py); else
-    they are rejected (FG204).
+    they are rejected (FG204). OpenDocument .odt/.ods files are converted whenever LibreOffice is
+    installed (else rejected, FG246): nobody has to know that an option exists for a Save button.
     """
 
     roots = [Path(p) for p in paths] if paths else [ws.intake]
@@ -52,9 +53,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     if on_total:
         on_total(len(sources))
     engine = store.connect(ws.db)
-    conversions = None
-    if convert_legacy:
-        conversions, sources = _convert_legacy(ws, sources)
+    conversions, sources = _convert(ws, sources, convert_legacy)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
     n = readers(workers, len(sources))
@@ -87,8 +86,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
         examined.close()
         close_archive()
         close_writer(engine)
-        if conversions is not None:
-            conversions.close()
+        conversions.close()
     if not keep:
         for archive in archives:
             move(archive, ws.processed)
@@ -101,13 +99,14 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     return IntakeResult(tuple(results), report, counts)
 
 
-def _convert_legacy(ws: Workspace, sources: list[Source]):
-    """(Conversions, sources with the legacy .doc/.xls files converted); already stored ones are not."""
+def _convert(ws: Workspace, sources: list[Source], legacy: bool):
+    """(Conversions, sources with the ODF and, if legacy, .doc/.xls files converted); stored ones are not."""
     from formgen.intake.legacy import Conversions
 
     conversions, lookup = Conversions(), Lookup(ws.db)
     try:
-        return conversions, conversions.convert(sources, lambda data: lookup.duplicate(hashlib.sha256(data).hexdigest()))
+        return conversions, conversions.convert(sources, lambda data: lookup.duplicate(hashlib.sha256(data).hexdigest()),
+                                                legacy)
     except BaseException:
         conversions.close()
         raise

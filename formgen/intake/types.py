@@ -26,7 +26,7 @@ class FileResult:
     citizen_ref: str = ""
     problems: tuple[Problem, ...] = ()
     moved_to: str = ""
-    converted: str = ""  # 'doc' or 'xls': read from a copy LibreOffice converted (--convert-legacy)
+    converted: str = ""  # 'doc', 'xls', 'odt' or 'ods': read from a copy LibreOffice converted
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ class Source:
     def content(self, data: bytes) -> bytes:
         """What to parse, given the file's bytes: the bytes themselves (legacy.Converted: its converted copy)."""
         return data
+
+    def identity(self, data: bytes) -> dict[str, str]:
+        """Identity properties the original carries when the content read is a copy (an ODF's meta.xml)."""
+        return {}
 
     def mark(self, result: FileResult) -> FileResult:
         """The outcome as reported (legacy.Converted notes the conversion)."""
