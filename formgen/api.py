@@ -17,7 +17,7 @@ __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
     "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
-    "forget", "purge",
+    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers",
 ]
 
 Progress = Callable[[int], None]
@@ -117,6 +117,18 @@ def keep_return(ws: Workspace, file_name: str):
     return keep(ws, file_name)
 
 
+def submission_answers(ws: Workspace, file_names: list[str]) -> dict[str, dict[str, str]]:
+    """The stored answers ({"item/field": value}) of returned files by name, e.g. the files of one conflict."""
+    from formgen.store import db as store
+    from formgen.store.returns import answers_of
+
+    engine = store.connect(ws.db)
+    try:
+        return answers_of(engine, list(file_names))
+    finally:
+        engine.dispose()
+
+
 def quarantined(ws: Workspace) -> list[Path]:
     """The files in quarantine that wait for a person (each has a .problems.txt next to it)."""
     folder = ws.quarantine
@@ -197,3 +209,27 @@ def purge(ws: Workspace, older_than_days: int):
     from formgen.privacy import purge as delete
 
     return delete(ws, older_than_days)
+
+
+def intake_limits() -> tuple[int, int]:
+    """(bytes per returned file, files per archive): what intake accepts, so an upload can stop at the same limits."""
+    from formgen.formats.package import MAX_ENTRIES, MAX_FILE_BYTES
+
+    return MAX_FILE_BYTES, MAX_ENTRIES
+
+
+def log_access(ws: Workspace, action: str, detail: dict, refs: list[str | None] | tuple = (None,)) -> None:
+    """Write audit entries (one per citizen ref; None: about no one) to the log `formgen audit` reads."""
+    from formgen.store import db as store
+
+    engine = store.connect(ws.db)
+    try:
+        store.log_entries(engine, action, detail, refs)
+    finally:
+        engine.dispose()
+
+
+def workspace_summary(ws: Workspace) -> dict:
+    """What a front end shows in its header: the organisation's name, unit, colour and logo file."""
+    org = ws.config.organisation
+    return {"name": org.name, "unit": org.unit, "colour": org.colour, "logo": ws.logo}
