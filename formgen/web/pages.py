@@ -51,8 +51,8 @@ def intake_page(request: Request) -> Response:
     job = app.jobs.get(request.query_params.get("job", ""))
     if job is not None:
         api.log_access(app.ws, "view", {"page": "indlaes", "job": job.id})
-    return app.render.page(request, "intake.html", job=job, max_file_mb=MAX_FILE_BYTES // 1_000_000,
-                           max_request_mb=MAX_REQUEST_BYTES // 1_000_000)
+    return app.render.page(request, "intake.html", job=job, max_file_mb=MAX_FILE_BYTES // 2**20,
+                           max_request_mb=MAX_REQUEST_BYTES // 2**20)
 
 
 async def start_intake(request: Request) -> Job:

@@ -10,7 +10,7 @@ from typing import Callable
 
 from formgen.web.security import Access, token_id
 
-__all__ = ["new_token", "address", "serve"]
+__all__ = ["new_token", "address", "actor_for", "serve"]
 
 
 def new_token() -> str:
@@ -23,6 +23,15 @@ def address(host: str, port: int, token: str) -> str:
     return f"http://{shown}:{port}/?token={token}"
 
 
+def actor_for(token: str) -> str:
+    """How the audit log names what this server did: web:<token id> (<OS user>); never the token itself."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in some containers
+        user = str(os.getuid())
+    return f"web:{token_id(token)} ({user})"[:64]
+
+
 def serve(ws, host: str, port: int, token: str, open_browser: bool = False,
           on_ready: Callable[[str], None] = print) -> None:
     """Serve ws at host:port; the audit log names this server's decisions web:<token id> (<OS user>)."""
@@ -30,11 +39,7 @@ def serve(ws, host: str, port: int, token: str, open_browser: bool = False,
 
     from formgen.web.app import create_app
 
-    try:
-        user = getpass.getuser()
-    except Exception:  # no user name in some containers
-        user = str(os.getuid())
-    os.environ["FORMGEN_ACTOR"] = f"web:{token_id(token)} ({user})"[:64]
+    os.environ["FORMGEN_ACTOR"] = actor_for(token)
     app = create_app(ws, Access.for_address(token, host, port))
     url = address(host, port, token)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,

@@ -97,7 +97,7 @@ class _Receiver:
         self._name = options.get(b"name", b"").decode("utf-8", "replace")
         filename = options.get(b"filename")
         self._out = None
-        if filename is not None:
+        if filename:  # a form's file field with nothing chosen sends filename="": no file
             if len(self.upload.files) >= MAX_FILES:
                 raise _too_large("upload", f"more than {MAX_FILES} files in one upload")
             self._path = _unique(self.folder, safe_name(filename.decode("utf-8", "replace")))
@@ -113,7 +113,7 @@ class _Receiver:
             return
         self._size += end - start
         if self._size > self._limit:
-            raise _too_large(self._path.name, f"the file is over the {self._limit // 1_000_000} MB limit")
+            raise _too_large(self._path.name, f"the file is over the {self._limit // 2**20} MB limit")
         self._out.write(data[start:end])
 
     def _end(self) -> None:
@@ -122,10 +122,7 @@ class _Receiver:
             return
         self._out.close()
         self._out = None
-        if self._size:  # a form's empty file field sends a part without content: nothing was chosen
-            self.upload.files.append(self._path)
-        else:
-            self._path.unlink()
+        self.upload.files.append(self._path)  # an empty file too: intake rejects it with FG201, it is not lost
 
     def close(self) -> None:
         if self._out is not None:
@@ -136,7 +133,7 @@ async def receive_files(request: Request, folder: Path) -> Upload:
     """Stream a multipart upload into folder (created 0700); TooLarge (and folder deleted) past a limit."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-        raise _too_large("upload", f"the upload is over the {MAX_REQUEST_BYTES // 1_000_000} MB limit")
+        raise _too_large("upload", f"the upload is over the {MAX_REQUEST_BYTES // 2**20} MB limit")
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise TooLarge(Problem("FG130", "upload", "the upload is not a multipart form",
@@ -147,7 +144,7 @@ async def receive_files(request: Request, folder: Path) -> Upload:
         async for chunk in request.stream():
             receiver.total += len(chunk)
             if receiver.total > MAX_REQUEST_BYTES:
-                raise _too_large("upload", f"the upload is over the {MAX_REQUEST_BYTES // 1_000_000} MB limit")
+                raise _too_large("upload", f"the upload is over the {MAX_REQUEST_BYTES // 2**20} MB limit")
             parser.write(chunk)
         parser.finalize()
     except BaseException:
