@@ -61,6 +61,11 @@ def test_a_change_without_the_csrf_token_or_from_another_site_is_refused(ws):
     assert cross.status_code == 403 and "FG180" in cross.text
     foreign = c.post("/behandling/behold", data={"file": "x.docx", "csrf": token}, headers={"Origin": "http://evil.example"})
     assert foreign.status_code == 403
+    # a browser's own form post may say Origin: null (privacy settings); Sec-Fetch-Site then vouches for it
+    null = c.post("/behandling/behold", data={"file": "x.docx", "csrf": token},
+                  headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert null.status_code == 400 and "FG130" in null.text
+    assert c.post("/behandling/behold", data={"file": "x.docx", "csrf": token}, headers={"Origin": "null"}).status_code == 403
     # with the token from the page, the request reaches the route (which explains the unknown file)
     ok = c.post("/behandling/behold", data={"file": "x.docx", "csrf": token}, headers={"Origin": BASE})
     assert ok.status_code == 400 and "FG130" in ok.text

@@ -30,6 +30,7 @@ def conflict_views(ws) -> list[dict]:
         answers = api.submission_answers(ws, names)
         keys = sorted({k for name in names for k in answers.get(name, {})})
         rows = [{"key": k, "values": [answers.get(n, {}).get(k, "") for n in names]} for k in keys]
+        rows = [r for r in rows if any(r["values"])]  # questions nobody answered say nothing about the choice
         for row in rows:
             row["differs"] = len(set(row["values"])) > 1
         views.append({"conflict": c, "names": names, "rows": rows})

@@ -28,7 +28,7 @@ MAX_FORM_BODY = 64 * 1024  # a url-encoded form (a decision, a search) is small;
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {"content-security-policy": CSP, "x-frame-options": "DENY", "x-content-type-options": "nosniff",
-           "referrer-policy": "no-referrer", "cross-origin-opener-policy": "same-origin"}
+           "referrer-policy": "same-origin", "cross-origin-opener-policy": "same-origin"}
 
 
 def token_id(token: str) -> str:
@@ -127,13 +127,14 @@ class Guard:
         return None, receive
 
     def _same_origin(self, request: Request) -> bool:
+        """Sec-Fetch-Site decides where the browser sends it (pages cannot forge it); else Origin must be ours."""
         site = request.headers.get("sec-fetch-site")
-        if site and site not in ("same-origin", "none"):
-            return False
+        if site:
+            return site in ("same-origin", "none")
         origin = request.headers.get("origin")
         if origin is None:  # older browsers send neither header on same-origin requests; the CSRF token decides
             return True
-        return origin != "null" and _host_of(urlsplit(origin).netloc) in self.access.hosts
+        return _host_of(urlsplit(origin).netloc) in self.access.hosts
 
     def _refused(self, request: Request, where: str, what: str, fix: str):
         return self.refuse(request, 403, [Problem("FG180", where, what, fix)])

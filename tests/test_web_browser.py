@@ -1,0 +1,156 @@
+"""The web page in a real browser (Debian's Chromium driven by Playwright), as a person would use it.
+
+`formgen serve` runs as its own process; the test opens the address it prints, uploads filled
+returns on Indlæs, watches the job finish, settles a conflict on Til behandling, and checks every
+page with axe-core (WCAG 2.1 AA: zero violations). Screenshots go to output/web-screenshots/ (the
+README's pictures in docs/ are copies of them). Without Chromium the tests skip with the install
+command; FORMGEN_REQUIRE_BROWSER=1 (CI) makes that a failure.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from filling import fill_docx
+from formgen.forms.catalogue import available
+from formgen.generate.roster import Citizen
+from formgen.generate.run import generate
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=da"]
+SHOTS = Path(__file__).resolve().parent.parent / "output" / "web-screenshots"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PEOPLE = [Citizen("S-0001", "Ida Holm", "Jensen & Søn ApS", "Mette Berg", "Karl Nørgaard"),
+          Citizen("S-0002", "Ahmad Rahimi", "Jensen & Søn ApS", "Mette Berg", "Karl Nørgaard"),
+          Citizen("S-0003", "Sofie Lund", "Café Åen I/S", "Jonas Vestergaard", "Lise Dam"),
+          Citizen("S-0004", "Mikkel Østergaard", "Café Åen I/S", "Jonas Vestergaard", "Lise Dam")]
+
+
+def _browser_or_skip() -> None:
+    if CHROMIUM.exists():
+        return
+    message = "Chromium is missing: install it with `apt-get install -y chromium` (the browser tests drive it)"
+    if os.environ.get("FORMGEN_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def served(ws):
+    """`formgen serve` on the workspace, as its own process; yields the address it printed."""
+    _browser_or_skip()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).parent / "formgen"
+    proc = subprocess.Popen([str(exe), "-w", str(ws.root), "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield next(line.strip() for line in iter(proc.stdout.readline, "") if "?token=" in line)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def page():
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="da-DK", accept_downloads=True)
+        yield context.new_page()
+        browser.close()
+
+
+def filled_round(ws, tmp: Path) -> list[Path]:
+    """Round 1 for four citizens (borger and konsulent), filled as Word stores a choice."""
+    d = available()["samtaleskema"].definition
+    out = []
+    for n, path in enumerate(generate(ws, d, "docx", PEOPLE, ["borger", "konsulent"]).files):
+        fill_docx(path, {"fg:faglige_kompetencer:now": str(2 + n % 3)})
+        out.append(Path(shutil.copy(path, tmp / path.name)))
+    return out
+
+
+def no_axe_violations(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_path, served, page):
+    files = filled_round(ws, tmp_path)
+    conflicting = tmp_path / "igen.docx"
+    shutil.copy(files[0], conflicting)
+    fill_docx(conflicting, {"fg:faglige_kompetencer:now": "5"})
+    broken = tmp_path / "noter.docx"
+    broken.write_bytes(b"not a form")
+
+    page.goto(served)  # the printed address: the token becomes a cookie and leaves the address
+    assert "token=" not in page.url and page.locator("h1").inner_text() == "Overblik"
+    no_axe_violations(page)
+
+    page.get_by_role("navigation").get_by_role("link", name="Indlæs").click()
+    page.get_by_label("Filer", exact=True).set_input_files([str(p) for p in files[:6]] + [str(broken)])
+    page.get_by_role("button", name="Indlæs filerne").click()
+    page.get_by_text("Resultat pr. fil").wait_for(timeout=120_000)  # the job finished; the page polled it
+    assert "job=" in page.url
+    assert page.locator(".counts").inner_text().split("\n")[0] == "✓ Indlæst: 6"
+    assert "FG202" in page.locator("table.files").inner_text()
+    no_axe_violations(page)
+    shot(page, "indlaes")
+
+    page.reload()  # the result survives a reload
+    page.get_by_text("Resultat pr. fil").wait_for()
+    page.get_by_label("Filer", exact=True).set_input_files([str(p) for p in files[6:]] + [str(conflicting)])
+    page.get_by_role("button", name="Indlæs filerne").click()
+    page.locator(".counts").wait_for(timeout=120_000)
+    assert "Til behandling: 1" in page.locator(".counts").inner_text()
+
+    page.get_by_role("navigation").get_by_role("link", name="Overblik").click()
+    assert "8 af 8" in page.locator(".cards").inner_text()
+    no_axe_violations(page)
+    shot(page, "overblik")
+
+    page.get_by_role("navigation").get_by_role("link", name="Til behandling").click()
+    assert page.locator("tr.differs").count() == 1
+    no_axe_violations(page)
+    shot(page, "behandling")
+    page.get_by_role("button", name="Behold igen.docx").click()
+    assert "er løst" in page.get_by_role("status").inner_text()
+    assert "Ingen åbne konflikter." in page.content()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent noter.docx").click()
+    assert Path(download.value.path()).read_bytes() == b"not a form"
+
+
+def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
+    page.goto(served)
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Gå til indholdet"
+    outline = skip.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline == "solid"
+    for _ in range(2):  # the skip link, then the menu: Overblik, Indlæs
+        page.keyboard.press("Tab")
+    assert page.locator(":focus").inner_text() == "Indlæs"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/indlaes")
+    assert page.locator("h1").inner_text() == "Indlæs udfyldte skemaer"
+    no_axe_violations(page)
