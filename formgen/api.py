@@ -17,7 +17,7 @@ __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
     "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
-    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers",
+    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers", "citizens", "citizen_view",
 ]
 
 Progress = Callable[[int], None]
@@ -233,3 +233,42 @@ def workspace_summary(ws: Workspace) -> dict:
     """What a front end shows in its header: the organisation's name, unit, colour and logo file."""
     org = ws.config.organisation
     return {"name": org.name, "unit": org.unit, "colour": org.colour, "logo": ws.logo}
+
+
+def citizens(ws: Workspace) -> list[dict]:
+    """Every citizen on a roster: ref, name, company, mentor, consultant, programme, latest round, returned/expected there."""
+    from formgen.store import db as store
+    from formgen.store.queries import citizen_rows
+
+    engine = store.connect(ws.db)
+    try:
+        rows = citizen_rows(engine)
+    finally:
+        engine.dispose()
+    expected = status(ws)
+    out = []
+    for ref, row in sorted(rows.items()):
+        mine = [e for e in expected if e.citizen_ref == ref]
+        latest = max((e.round for e in mine), default=None)
+        last = [e for e in mine if e.round == latest]
+        out.append({"ref": ref, "name": row.get("name") or "", "company": row.get("company") or "",
+                    "mentor": row.get("mentor") or "", "consultant": row.get("consultant") or "",
+                    "programme": row.get("programme") or "", "latest_round": latest,
+                    "returned": sum(e.returned for e in last), "expected": len(last)})
+    return out
+
+
+def citizen_view(ws: Workspace, ref: str) -> dict:
+    """What the progression report shows for one citizen (scores, sentences, delmål, aftale, texts, journalnotat) and its charts (PNG)."""
+    from formgen.consolidate.citizen import load
+    from formgen.reports.citizen_context import agreement_lines, charts, context
+    from formgen.store import db as store
+
+    engine = store.connect(ws.db)
+    try:
+        data = load(engine, ref)  # FG160 when nothing is imported for the citizen
+    finally:
+        engine.dispose()
+    spider, trends, caption = charts(data)
+    return dict(context(ws, data), agreement=agreement_lines(data), spider=spider, trends=trends,
+                spider_caption=caption, rounds=list(data.rounds))

@@ -73,7 +73,7 @@ def test_a_change_without_the_csrf_token_or_from_another_site_is_refused(ws):
 
 def test_every_answer_carries_the_security_headers_and_pages_are_not_cached(ws):
     c = client(ws)
-    for path in ("/", "/indlaes", "/behandling", "/api/status", "/nope"):
+    for path in ("/", "/indlaes", "/behandling", "/borgere", "/api/status", "/api/citizens", "/nope"):
         r = c.get(path)
         csp = r.headers["content-security-policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp

@@ -139,6 +139,21 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
         page.get_by_role("link", name="Hent noter.docx").click()
     assert Path(download.value.path()).read_bytes() == b"not a form"
 
+    page.get_by_role("navigation").get_by_role("link", name="Borgere").click()
+    page.get_by_label("Søg").fill("café")
+    page.get_by_role("button", name="Søg").click()
+    assert page.locator("#borgere-rows tr").count() == 2  # Sofie and Mikkel work at Café Åen
+    no_axe_violations(page)
+    shot(page, "borgere")
+    page.get_by_role("link", name="S-0003").click()
+    assert page.locator("h1").inner_text().startswith("Sofie Lund")
+    no_axe_violations(page)
+    shot(page, "borger")
+    with page.expect_download(timeout=180_000) as download:  # LibreOffice converts the report
+        page.get_by_role("button", name="Hent progressionsrapport (PDF)").click()
+    assert download.value.suggested_filename == "progressionsrapport_S-0003_runde-1.pdf"
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
 
 def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
     page.goto(served)

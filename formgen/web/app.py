@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, pages, review
+from formgen.web import api_routes, citizens, pages, review
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -19,7 +19,7 @@ from formgen.web.uploads import TooLarge
 
 __all__ = ["create_app"]
 
-_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
+_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
 
 
 def _logo(request: Request) -> Response:
@@ -43,6 +43,12 @@ def _routes() -> list:
         Route("/behandling", review.review_page),
         Route("/behandling/behold", review.keep, methods=["POST"]),
         Route("/behandling/karantaene/{name:str}", review.quarantine_file),
+        Route("/borgere", citizens.citizen_list),
+        Route("/borgere/{ref:str}", citizens.citizen_page),
+        Route("/borgere/{ref:str}/rapport", citizens.citizen_report, methods=["POST"]),
+        Route("/api/citizens", citizens.api_citizens),
+        Route("/api/citizens/{ref:str}", citizens.api_citizen),
+        Route("/api/citizens/{ref:str}/report", citizens.api_report),
         Route("/api/intake", api_routes.post_intake, methods=["POST"]),
         Route("/api/jobs/{job_id:str}", api_routes.get_job),
         Route("/api/status", api_routes.get_status),

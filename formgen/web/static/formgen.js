@@ -14,3 +14,15 @@ document.addEventListener("DOMContentLoaded", function () {
     if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; }
   });
 });
+
+// "Kopiér": copies the text of the element named by data-copy (the journalnotat) to the clipboard.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest("[data-copy]");
+  if (!button || !navigator.clipboard) { return; }
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  var paragraphs = Array.prototype.map.call(source.querySelectorAll("p"), function (p) { return p.textContent; });
+  navigator.clipboard.writeText(paragraphs.join("\n\n")).then(function () {
+    var note = document.getElementById("journal-copied");
+    if (note) { note.textContent = "Kopieret"; }
+  });
+});
