@@ -19,6 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/formgen demo
+	@echo "Look at it in the browser: $(BIN)/formgen serve --workspace output/demo"
 
 # lint-imports checks the floors and library rules in pyproject.toml ([tool.importlinter]) first.
 test: $(STAMP)

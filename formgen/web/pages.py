@@ -29,10 +29,11 @@ def overview_data(ws, round_no: int | None) -> dict:
         state = "review" if r.code in review_codes else ("returned" if r.returned else "missing")
         grid[(r.citizen_ref, r.name)][(r.form, r.role)] = state
     forms = sorted({r.form for r in these})
+    columns = sorted({(r.form, r.role) for r in these}, key=lambda fr: (fr[0], fr[1] != "borger", fr[1]))
     rates = [(role, sum(r.returned for r in these if r.role == role), sum(r.role == role for r in these))
              for role in roles]
     per_form = [(f, sum(r.returned for r in these if r.form == f), sum(r.form == f for r in these)) for f in forms]
-    return {"rounds": rounds, "current": current, "roles": roles, "forms": forms, "rates": rates,
+    return {"rounds": rounds, "current": current, "roles": roles, "columns": columns, "rates": rates,
             "per_form": per_form, "grid": sorted(grid.items()), "review_count": len(review_codes),
             "quarantine_count": len(api.quarantined(ws)), "returned": sum(r.returned for r in these),
             "expected": len(these)}
