@@ -169,3 +169,23 @@ def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
     page.wait_for_url("**/indlaes")
     assert page.locator("h1").inner_text() == "Indlæs udfyldte skemaer"
     no_axe_violations(page)
+
+
+def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_browser(ws, tmp_path, served, page):
+    page.goto(served)
+    page.get_by_role("navigation").get_by_role("link", name="Rapporter").click()
+    assert page.locator("h1").inner_text() == "Rapporter"
+    no_axe_violations(page)
+    shot(page, "rapporter")
+    page.get_by_role("navigation").get_by_role("link", name="Skemaer").click()
+    no_axe_violations(page)
+    broken = tmp_path / "mit.yaml"
+    broken.write_text("id: mit\nversion: 1\n", encoding="utf-8")
+    page.get_by_label("Skemadefinition (.yaml)").set_input_files(str(broken))
+    page.get_by_role("button", name="Tjek skemaet").click()
+    assert "har fejl" in page.get_by_role("alert").inner_text() and "FG111" in page.get_by_role("alert").inner_text()
+    no_axe_violations(page)
+    shot(page, "skemaer")
+    page.get_by_role("link", name="samtaleskema").click()
+    assert page.locator("h1").inner_text() == "samtaleskema"
+    no_axe_violations(page)

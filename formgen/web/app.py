@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, pages, review
+from formgen.web import api_routes, citizens, library, pages, review
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -46,6 +46,13 @@ def _routes() -> list:
         Route("/borgere", citizens.citizen_list),
         Route("/borgere/{ref:str}", citizens.citizen_page),
         Route("/borgere/{ref:str}/rapport", citizens.citizen_report, methods=["POST"]),
+        Route("/rapporter", library.reports_page),
+        Route("/rapporter/overblik", library.overview_download, methods=["POST"]),
+        Route("/rapporter/virksomhed", library.company_download, methods=["POST"]),
+        Route("/rapporter/udtraek", library.export_download, methods=["POST"]),
+        Route("/skemaer", library.forms_page),
+        Route("/skemaer/tjek", library.check_upload, methods=["POST"]),
+        Route("/skemaer/{form_id:str}", library.form_page),
         Route("/api/citizens", citizens.api_citizens),
         Route("/api/citizens/{ref:str}", citizens.api_citizen),
         Route("/api/citizens/{ref:str}/report", citizens.api_report),
