@@ -17,7 +17,7 @@ __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
     "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
-    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers", "citizens", "citizen_view",
+    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers", "citizens", "citizen_view", "workspace_roster", "pack_files",
 ]
 
 Progress = Callable[[int], None]
@@ -73,14 +73,15 @@ def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Pa
                    citizen: str | None = None, name: str = "", company: str = "", roles: list[str] | None = None,
                    round_no: int = 1, date: dt.date | None = None, out_dir: Path | str | None = None,
                    logo: Path | str | None = None, progress: Progress | None = None,
-                   on_total: Progress | None = None):
-    """Write forms for a roster (CSV/XLSX), for one citizen, or blank; returns a GenerateResult."""
+                   on_total: Progress | None = None, citizens: list | None = None):
+    """Write forms for a roster (CSV/XLSX), given citizens (workspace_roster), one citizen, or blank; returns a GenerateResult."""
     from formgen.forms.catalogue import get
     from formgen.generate.roster import Citizen, read
     from formgen.generate.run import generate
 
     d = get(form_id, ws.forms_dir).definition
-    citizens = read(Path(roster)) if roster else ([Citizen(citizen, name, company)] if citizen else None)
+    if citizens is None:
+        citizens = read(Path(roster)) if roster else ([Citizen(citizen, name, company)] if citizen else None)
     if on_total:
         on_total(len(citizens or [None]) * len(roles or d.respondents))
     return generate(ws, d, fmt, citizens, list(roles or []) or None, round_no, date,
@@ -272,3 +273,18 @@ def citizen_view(ws: Workspace, ref: str) -> dict:
     spider, trends, caption = charts(data)
     return dict(context(ws, data), agreement=agreement_lines(data), spider=spider, trends=trends,
                 spider_caption=caption, rounds=list(data.rounds))
+
+
+def workspace_roster(ws: Workspace) -> list:
+    """The citizens the workspace knows (from earlier rosters) as roster rows, for a new round without a roster file."""
+    from formgen.generate.roster import Citizen
+
+    return [Citizen(c["ref"], c["name"], c["company"], c["mentor"], c["consultant"], c["programme"])
+            for c in citizens(ws)]
+
+
+def pack_files(files: list[Path], dest: Path | str, base: Path | str) -> Path:
+    """A .zip of files (named relative to base), e.g. a generated round for download."""
+    from formgen.formats.archive import pack
+
+    return pack([Path(f) for f in files], Path(dest), Path(base))

@@ -171,6 +171,25 @@ def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
     no_axe_violations(page)
 
 
+def test_ny_runde_makes_the_forms_and_hands_over_the_zip(ws, tmp_path, served, page):
+    roster = tmp_path / "liste.csv"
+    roster.write_text("borger_id;navn;virksomhed\nS-1;Ida Holm;Jensen & Søn\nS-2;Bo Berg;Café Åen\n", encoding="utf-8")
+    page.goto(served)
+    page.get_by_role("navigation").get_by_role("link", name="Ny runde").click()
+    no_axe_violations(page)
+    page.get_by_label("Runde").fill("2")
+    page.get_by_label("Borgerliste (CSV eller XLSX)").set_input_files(str(roster))
+    page.get_by_role("button", name="Lav skemaerne").click()
+    page.get_by_role("link", name="Hent skemaerne (.zip)").wait_for(timeout=120_000)
+    no_axe_violations(page)
+    shot(page, "ny-runde")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent skemaerne (.zip)").click()
+    import zipfile
+
+    assert len(zipfile.ZipFile(download.value.path()).namelist()) == 4  # 2 citizens × borger, konsulent
+
+
 def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_browser(ws, tmp_path, served, page):
     page.goto(served)
     page.get_by_role("navigation").get_by_role("link", name="Rapporter").click()

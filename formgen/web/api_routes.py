@@ -27,6 +27,7 @@ def job_json(job: Job) -> dict:
             "counts": dict(getattr(result, "counts", {}) or {}),
             "files": [_file(r) for r in getattr(result, "files", ())],
             "report": f"/indlaes/job/{job.id}/rapport" if getattr(result, "report", None) else None,
+            "download": f"/ny-runde/job/{job.id}/zip" if getattr(result, "zip", None) else None,
             "problems": [problem_json(p) for p in job.problems]}
 
 

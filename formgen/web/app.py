@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, library, pages, review
+from formgen.web import api_routes, citizens, generate, library, pages, review
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -46,6 +46,11 @@ def _routes() -> list:
         Route("/borgere", citizens.citizen_list),
         Route("/borgere/{ref:str}", citizens.citizen_page),
         Route("/borgere/{ref:str}/rapport", citizens.citizen_report, methods=["POST"]),
+        Route("/ny-runde", generate.generate_page),
+        Route("/ny-runde", generate.generate_post, methods=["POST"]),
+        Route("/ny-runde/job/{job_id:str}", generate.generate_part),
+        Route("/ny-runde/job/{job_id:str}/zip", generate.generate_zip),
+        Route("/api/generate", generate.api_generate, methods=["POST"]),
         Route("/rapporter", library.reports_page),
         Route("/rapporter/overblik", library.overview_download, methods=["POST"]),
         Route("/rapporter/virksomhed", library.company_download, methods=["POST"]),

@@ -16,7 +16,7 @@ __all__ = ["TEMPLATES", "STATIC", "NAV", "Renderer", "problem_json", "unexpected
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-NAV = (("/", "Overblik"), ("/indlaes", "Indlæs"), ("/behandling", "Til behandling"), ("/borgere", "Borgere"),
+NAV = (("/", "Overblik"), ("/indlaes", "Indlæs"), ("/behandling", "Til behandling"), ("/borgere", "Borgere"), ("/ny-runde", "Ny runde"),
        ("/rapporter", "Rapporter"), ("/skemaer", "Skemaer"))
 STATUS_TEXT = {"imported": "Indlæst", "duplicate": "Allerede indlæst", "review": "Til behandling",
                "rejected": "Afvist", "skipped": "Sprunget over"}
