@@ -71,3 +71,10 @@ def test_the_citizen_api_answers_the_list_one_citizen_and_the_report(ws, tmp_pat
     report = c.get("/api/citizens/S-0001/report?format=docx")
     assert report.status_code == 200 and report.content[:2] == b"PK"
     assert c.get("/api/citizens/S-0002").json()["problems"][0]["code"] == "FG160"
+
+
+def test_the_kompetencekort_button_explains_when_there_is_no_kompetencekort_return(ws, tmp_path):
+    c = imported(ws, tmp_path)
+    assert "Hent kompetencekort (Word)" in c.get("/borgere/S-0001").text
+    r = c.post("/borgere/S-0001/kompetencekort", data={"format": "docx", "csrf": csrf(c)})
+    assert r.status_code == 404 and "FG160" in r.text and "Traceback" not in r.text

@@ -166,3 +166,21 @@ def test_formgen_serve_prints_the_address_and_serves_it_over_http(ws):
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_a_quarantined_file_is_imported_again_after_a_fix_and_is_never_lost(ws, tmp_path):
+    c = client(ws)
+    [path] = returns(ws, tmp_path, citizens=(IDA,))
+    broken = tmp_path / path.name
+    good = path.read_bytes()
+    broken.write_bytes(good[: len(good) // 2])  # a truncated copy: rejected
+    finished(c, upload(c, [broken]).json()["job"])
+    assert [p.name for p in ws.quarantine.glob("*.docx")] == [path.name]
+    (ws.quarantine / path.name).write_bytes(good)  # the fix: the sender's good copy in its place
+    r = c.post("/behandling/indlaes-igen", data={"file": path.name, "csrf": csrf(c, "/behandling")},
+               follow_redirects=False)
+    assert r.status_code == 303
+    job = finished(c, r.headers["location"].split("=")[1])
+    assert job["counts"]["imported"] == 1
+    assert not list(ws.quarantine.glob("*")) and (ws.processed / path.name).is_file()
+    assert c.post("/behandling/indlaes-igen", data={"file": "../formgen.toml", "csrf": csrf(c)}).status_code == 404

@@ -9,7 +9,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from formgen import api
 from formgen.core.errors import FormgenError, fail
 
-__all__ = ["citizen_list", "citizen_page", "citizen_report", "api_citizens", "api_citizen", "api_report",
+__all__ = ["citizen_list", "citizen_page", "citizen_report", "kompetencekort", "api_citizens", "api_citizen", "api_report",
            "matching", "known"]
 
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
@@ -70,6 +70,23 @@ async def citizen_report(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(_report, request, request.path_params["ref"], str(form.get("format", "docx")))
+
+
+def _kort(request: Request, ref: str, fmt: str) -> Response:
+    if fmt not in FORMATS:
+        raise fail("FG130", "format", f"'{fmt}' is not a document format", "use format=docx or format=pdf")
+    ws = request.app.state.ws
+    result = api.report_kompetencekort(ws, known(ws, ref)["ref"], fmt)  # FG160 without a kompetencekort return
+    path = result.pdf if fmt == "pdf" and result.pdf else result.docx
+    return FileResponse(path, filename=path.name, media_type=FORMATS[path.suffix.lstrip(".")])
+
+
+async def kompetencekort(request: Request) -> Response:
+    """POST format=docx|pdf: the candidate's kompetencekort document (as `formgen report kompetencekort`)."""
+    form = await request.form()
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_kort, request, request.path_params["ref"], str(form.get("format", "docx")))
 
 
 def api_citizens(request: Request) -> Response:

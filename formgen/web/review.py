@@ -9,7 +9,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from formgen import api
 from formgen.core.errors import fail
 
-__all__ = ["review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views"]
+__all__ = ["review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views", "import_again"]
 
 
 def quarantine_entries(ws) -> list[dict]:
@@ -68,3 +68,27 @@ def quarantine_file(request: Request) -> Response:
     api.log_access(app.ws, "download", {"file": name, "from": "quarantine"})
     path: Path = found[name]
     return FileResponse(path, filename=name, media_type="application/octet-stream")
+
+
+async def import_again(request: Request) -> Response:
+    """POST file=<name>: read a quarantined file again (after a fix elsewhere, e.g. a form definition or old format)."""
+    import shutil
+
+    from formgen.web.jobs import Job
+    from formgen.core.private import private_dir
+
+    app = request.app.state
+    form = await request.form()
+    name = str(form.get("file", ""))
+    found = {p.name: p for p in api.quarantined(app.ws)}
+    if name not in found:
+        raise fail("FG182", name, "no quarantined file has this name", "choose a file from the list on Til behandling")
+    job = Job(app.jobs.new_id(), "intake", files=1)
+    job.folder = private_dir(app.ws.root / ".formgen-web" / "uploads" / job.id)
+    # intake skips its own quarantine folder, so the file is moved out first; if it fails again it comes back
+    shutil.move(found[name], job.folder / name)
+    found[name].with_name(name + ".problems.txt").unlink(missing_ok=True)
+    convert = form.get("convert_legacy") == "1"
+    app.jobs.submit(job, lambda j: api.intake_returns(app.ws, [j.folder], False, convert_legacy=convert,
+                                                       progress=j.advance, on_total=j.set_total))
+    return RedirectResponse(f"/indlaes?job={job.id}", status_code=303)
