@@ -246,10 +246,12 @@ def citizens(ws: Workspace) -> list[dict]:
         rows = citizen_rows(engine)
     finally:
         engine.dispose()
-    expected = status(ws)
+    by_ref: dict[str, list] = {}
+    for e in status(ws):
+        by_ref.setdefault(e.citizen_ref, []).append(e)
     out = []
     for ref, row in sorted(rows.items()):
-        mine = [e for e in expected if e.citizen_ref == ref]
+        mine = by_ref.get(ref, [])
         latest = max((e.round for e in mine), default=None)
         last = [e for e in mine if e.round == latest]
         out.append({"ref": ref, "name": row.get("name") or "", "company": row.get("company") or "",
