@@ -184,3 +184,12 @@ def test_a_quarantined_file_is_imported_again_after_a_fix_and_is_never_lost(ws, 
     assert job["counts"]["imported"] == 1
     assert not list(ws.quarantine.glob("*")) and (ws.processed / path.name).is_file()
     assert c.post("/behandling/indlaes-igen", data={"file": "../formgen.toml", "csrf": csrf(c)}).status_code == 404
+
+
+def test_the_finished_result_names_citizens_and_is_audited_with_their_refs(ws, tmp_path):
+    c = client(ws)
+    job = finished(c, upload(c, returns(ws, tmp_path)).json()["job"])
+    part = c.get(f"/indlaes/job/{job['id']}", headers={"HX-Request": "true"})
+    assert "S-0001" in part.text and "<html" not in part.text  # the part htmx swaps in, not a page
+    refs = {e.citizen_ref for e in audit(ws) if e.action == "view" and job["id"] in e.detail and "indlaes" in e.detail}
+    assert {"S-0001", "S-0002"} <= refs

@@ -90,8 +90,12 @@ def job_or_404(request: Request) -> Job:
 
 
 def job_part(request: Request) -> Response:
-    """The job's progress or result: polled by htmx until it is finished."""
-    return request.app.state.render.page(request, "_job.html", job=job_or_404(request))
+    """The job's progress or result: polled by htmx until it is finished (the result names citizens: audited)."""
+    job = job_or_404(request)
+    if job.finished:
+        refs = sorted({r.citizen_ref for r in getattr(job.result, "files", ()) if r.citizen_ref})
+        api.log_access(request.app.state.ws, "view", {"page": "indlaes", "job": job.id}, refs or (None,))
+    return request.app.state.render.page(request, "_job.html", job=job)
 
 
 def job_report(request: Request) -> Response:
