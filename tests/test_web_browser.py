@@ -1,7 +1,8 @@
 """The web page in a real browser (Debian's Chromium driven by Playwright), as a person would use it.
 
-`formgen serve` runs as its own process; the test opens the address it prints, uploads filled
-returns on Indlæs, watches the job finish, settles a conflict on Til behandling, and checks every
+`formgen serve` runs as its own process; the test opens the address it prints, makes a round on
+Ny runde and downloads the .zip, fills the forms, uploads them on Indlæs, watches the job finish,
+settles a conflict on Til behandling, opens a citizen, downloads the PDF report, and checks every
 page with axe-core (WCAG 2.1 AA: zero violations). Screenshots go to output/web-screenshots/ (the
 README's pictures in docs/ are copies of them). Without Chromium the tests skip with the install
 command; FORMGEN_REQUIRE_BROWSER=1 (CI) makes that a failure.
@@ -19,9 +20,7 @@ from pathlib import Path
 import pytest
 
 from filling import fill_docx
-from formgen.forms.catalogue import available
 from formgen.generate.roster import Citizen
-from formgen.generate.run import generate
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -72,16 +71,6 @@ def page():
         browser.close()
 
 
-def filled_round(ws, tmp: Path) -> list[Path]:
-    """Round 1 for four citizens (borger and konsulent), filled as Word stores a choice."""
-    d = available()["samtaleskema"].definition
-    out = []
-    for n, path in enumerate(generate(ws, d, "docx", PEOPLE, ["borger", "konsulent"]).files):
-        fill_docx(path, {"fg:faglige_kompetencer:now": str(2 + n % 3)})
-        out.append(Path(shutil.copy(path, tmp / path.name)))
-    return out
-
-
 def no_axe_violations(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -94,16 +83,38 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def round_from_the_page(page, tmp: Path) -> list[Path]:
+    """Ny runde on the page: the roster uploaded, the .zip downloaded and unpacked, each form filled."""
+    import zipfile
+
+    roster = tmp / "liste.csv"
+    roster.write_text("borger_id;navn;virksomhed;mentor;konsulent\n" + "".join(
+        f"{p.citizen_ref};{p.name};{p.company};{p.mentor};{p.consultant}\n" for p in PEOPLE), encoding="utf-8")
+    page.get_by_role("navigation").get_by_role("link", name="Ny runde").click()
+    page.get_by_label("Borgerliste (CSV eller XLSX)").set_input_files(str(roster))
+    page.get_by_role("button", name="Lav skemaerne").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent skemaerne (.zip)").click()  # waits for the job's link
+    out = tmp / "runde"
+    with zipfile.ZipFile(download.value.path()) as zf:
+        zf.extractall(out)
+    files = sorted(out.rglob("*.docx"))
+    for n, path in enumerate(files):
+        fill_docx(path, {"fg:faglige_kompetencer:now": str(2 + n % 3)})
+    return files
+
+
 def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_path, served, page):
-    files = filled_round(ws, tmp_path)
+    page.goto(served)  # the printed address: the token becomes a cookie and leaves the address
+    assert "token=" not in page.url and page.locator("h1").inner_text() == "Overblik"
+    files = round_from_the_page(page, tmp_path)
+    assert len(files) == 8  # 4 citizens × borger, konsulent
     conflicting = tmp_path / "igen.docx"
     shutil.copy(files[0], conflicting)
     fill_docx(conflicting, {"fg:faglige_kompetencer:now": "5"})
     broken = tmp_path / "noter.docx"
     broken.write_bytes(b"not a form")
-
-    page.goto(served)  # the printed address: the token becomes a cookie and leaves the address
-    assert "token=" not in page.url and page.locator("h1").inner_text() == "Overblik"
+    page.get_by_role("navigation").get_by_role("link", name="Overblik").click()
     no_axe_violations(page)
 
     page.get_by_role("navigation").get_by_role("link", name="Indlæs").click()
