@@ -17,7 +17,7 @@ __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
     "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
-    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers", "citizens", "citizen_view", "workspace_roster", "pack_files",
+    "forget", "purge", "intake_limits", "log_access", "workspace_summary", "submission_answers", "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view",
 ]
 
 Progress = Callable[[int], None]
@@ -290,3 +290,16 @@ def pack_files(files: list[Path], dest: Path | str, base: Path | str) -> Path:
     from formgen.formats.archive import pack
 
     return pack([Path(f) for f in files], Path(dest), Path(base))
+
+
+def overview_view(ws: Workspace, by: str = "programme") -> dict:
+    """The management overview's content exactly as the Word report shows it (small groups suppressed), and its spider (PNG)."""
+    from formgen.reports.overview import build, context, spider_png
+    from formgen.store import db as store
+
+    engine = store.connect(ws.db)
+    try:
+        ov = build(engine, None, None, by)
+    finally:
+        engine.dispose()
+    return dict(context(ov), spider=spider_png(ov))

@@ -16,7 +16,9 @@ def imported(ws, tmp_path):
 
 def test_the_management_overview_downloads_as_excel_and_word(ws, tmp_path):
     c = imported(ws, tmp_path)
-    assert "Grupper med under 5 borgere vises ikke" in c.get("/rapporter").text
+    page = c.get("/rapporter?by=company").text
+    assert "Grupper med under 5 borgere vises ikke" in page
+    assert "færre end 5" in page and "Ida Holm" not in page and "S-0001" not in page  # 2 citizens: suppressed
     xlsx = c.post("/rapporter/overblik", data={"by": "company", "format": "xlsx", "csrf": csrf(c)})
     assert xlsx.status_code == 200 and load_workbook(io.BytesIO(xlsx.content)).sheetnames
     docx = c.post("/rapporter/overblik", data={"by": "programme", "format": "docx", "csrf": csrf(c)})

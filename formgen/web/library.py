@@ -34,9 +34,20 @@ def _file(path: Path) -> FileResponse:
 
 
 def reports_page(request: Request) -> Response:
+    """The overview's tables and spider on the page (as in the Word report, never naming anyone), and the downloads."""
+    import base64
+
     app = request.app.state
+    by = request.query_params.get("by", "programme")
+    by = by if by in GROUPINGS else "programme"
     companies = sorted({c["company"] for c in api.citizens(app.ws) if c["company"]})
-    return app.render.page(request, "reports.html", groupings=GROUPINGS, companies=companies)
+    try:
+        view = api.overview_view(app.ws, by)
+    except FormgenError as exc:  # nothing imported yet
+        view = {"problems": exc.problems}
+    spider = view.get("spider")
+    return app.render.page(request, "reports.html", groupings=GROUPINGS, companies=companies, by=by, view=view,
+                           spider="data:image/png;base64," + base64.b64encode(spider).decode() if spider else None)
 
 
 async def overview_download(request: Request) -> Response:
