@@ -19,6 +19,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/formgen demo
+	@echo "Look at it in the browser: $(BIN)/formgen serve --workspace output/demo"
 
 # lint-imports checks the floors and library rules in pyproject.toml ([tool.importlinter]) first.
 test: $(STAMP)
@@ -29,6 +30,7 @@ test: $(STAMP)
 # make bench BENCH_ARGS="--citizens 1667" imports 10,002 forms; see .venv/bin/python tools/bench.py --help.
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+	$(BIN)/python tools/bench_web.py
 
 # Not a test: coverage-guided fuzzing of intake's readers with atheris (docs/fuzzing.md), 5 minutes by default.
 # make fuzz FUZZ_ARGS="-max_total_time=3600"; findings are saved in output/fuzz/crashes/.

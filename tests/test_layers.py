@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "formgen"
 FORMAT_LIBRARIES = {"lxml", "docx", "docxtpl", "openpyxl", "reportlab", "pypdf", "zipfile"}
 DATABASE_LIBRARIES = {"sqlalchemy", "sqlite3"}
 COMMAND_LINE_LIBRARIES = {"click", "rich"}
+WEB_LIBRARIES = {"starlette", "uvicorn", "multipart", "python_multipart"}  # jinja2 is docxtpl's too
 MAX_LINES = 400
 
 
@@ -125,6 +126,10 @@ def test_only_store_imports_the_database_libraries():
 
 def test_only_cli_imports_click_and_rich():
     assert outside("cli", COMMAND_LINE_LIBRARIES) == []
+
+
+def test_only_web_imports_the_web_libraries():
+    assert outside("web", WEB_LIBRARIES) == []
 
 
 def test_no_module_is_over_400_lines():

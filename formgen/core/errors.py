@@ -37,6 +37,10 @@ CATALOGUE: dict[str, str] = {
     "FG160": "no data for the report",
     "FG170": "LibreOffice missing",
     "FG171": "PDF conversion failed",
+    # The web page (formgen serve)
+    "FG180": "web request refused",
+    "FG181": "upload too large",
+    "FG182": "page or item not found",
     # Returned files (intake): what the file is
     "FG201": "empty file",
     "FG202": "not a Word or Excel form",

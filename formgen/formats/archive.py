@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 from typing import IO, Iterator
 
-__all__ = ["BadArchive", "close_archive", "is_archive", "members", "open_member", "read_member"]
+__all__ = ["BadArchive", "close_archive", "is_archive", "members", "open_member", "read_member", "pack"]
 
 BadArchive = zipfile.BadZipFile  # a member that cannot be read (damaged or truncated archive)
 
@@ -55,3 +55,15 @@ def close_archive() -> None:
     if _OPEN:
         _OPEN[1].close()
         _OPEN.clear()
+
+
+def pack(files: list[Path], dest: Path, base: Path) -> Path:
+    """Write a .zip (mode 0600) of files, each named by its path relative to base (generated forms for download)."""
+    from formgen.core.private import FILE_MODE, private_dir
+
+    private_dir(dest.parent)
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            zf.write(f, Path(f).relative_to(base).as_posix())
+    dest.chmod(FILE_MODE)
+    return dest

@@ -61,6 +61,9 @@ def now() -> str:
 
 
 def actor() -> str:
+    """Who the audit log names: $FORMGEN_ACTOR (set by `formgen serve`: 'web:<token id> (<user>)'), else the OS user."""
+    if os.environ.get("FORMGEN_ACTOR"):
+        return os.environ["FORMGEN_ACTOR"]
     try:
         return getpass.getuser()
     except Exception:  # no user name in some containers

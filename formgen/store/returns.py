@@ -6,7 +6,7 @@ from sqlalchemy import and_, or_, select, update
 from formgen.store import db as store
 from formgen.store.queries import returned_codes
 
-__all__ = ["conflict_rows", "keep_submission", "dispatched"]
+__all__ = ["conflict_rows", "keep_submission", "dispatched", "answers_of"]
 
 _COUNTED = ["imported", "conflict"]
 
@@ -61,3 +61,18 @@ def dispatched(engine, round_no: int | None = None) -> list[tuple[dict, bool]]:
     with engine.connect() as conn:
         returned = returned_codes(conn)
         return [(dict(r._mapping), r.code in returned) for r in conn.execute(q)]
+
+
+def answers_of(engine, file_names: list[str]) -> dict[str, dict[str, str]]:
+    """{file name: {"item/field": value}} for counted or competing submissions (a conflict shown side by side)."""
+    s, a = store.submissions, store.answers
+    out: dict[str, dict[str, str]] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.c.stored_name, s.c.original_name, a.c.item, a.c.field, a.c.value)
+                            .join(a, a.c.submission_id == s.c.id)
+                            .where(or_(s.c.stored_name.in_(file_names), s.c.original_name.in_(file_names)),
+                                   s.c.status.in_(_COUNTED))).all()
+    for stored, original, item, fld, value in rows:
+        name = stored if stored in file_names else original
+        out.setdefault(name, {})[f"{item}/{fld}"] = value or ""
+    return out

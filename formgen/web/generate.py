@@ -1,0 +1,106 @@
+"""Ny runde: choose form, round, respondents and formats, a roster (uploaded, or the workspace's citizens); a job writes a .zip."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+
+from formgen import api
+from formgen.core.errors import fail
+from formgen.web.jobs import Job
+from formgen.web.pages import job_or_404
+from formgen.web.uploads import receive_files
+
+__all__ = ["Generated", "generate_page", "generate_post", "generate_part", "generate_zip", "api_generate", "FORMATS"]
+
+FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF til print og udfyldning (.pdf)"}
+ROLES = ("borger", "mentor", "konsulent")
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generate job's result: the .zip to download and how many forms it holds."""
+
+    zip: Path
+    forms: int
+    form: str
+    round: int
+
+
+def generate_page(request: Request) -> Response:
+    app = request.app.state
+    job = app.jobs.get(request.query_params.get("job", ""))
+    forms = [r for r in api.list_forms(app.ws.root)]
+    return app.render.page(request, "generate.html", forms=forms, formats=FORMATS, roles=ROLES, job=job,
+                           known=len(api.citizens(app.ws)))
+
+
+def _settings(ws, fields: dict) -> dict:
+    forms = {r[0]: r[3].split(", ") for r in api.list_forms(ws.root)}
+    form = fields.get("form", "")
+    if form not in forms:
+        raise fail("FG112", form or "form", "choose a form", "use a form from the list on Ny runde")
+    rnd = fields.get("round", "1")
+    if not rnd.isdigit() or not 1 <= int(rnd) <= 99:
+        raise fail("FG130", "round", f"'{rnd}' is not a round number", "use a whole number from 1")
+    formats = [f for f in FORMATS if fields.get(f"format_{f}") == "1"] or ["docx"]
+    roles = [r for r in ROLES if fields.get(f"role_{r}") == "1" and r in forms[form]] or forms[form]
+    return {"form": form, "round": int(rnd), "formats": formats, "roles": roles}
+
+
+async def _start(request: Request) -> Job:
+    """Read the form (and the roster file, if any) into a private folder, then queue the generate job."""
+    app = request.app.state
+    job = Job(app.jobs.new_id(), "generate")
+    job.folder = app.ws.root / ".formgen-web" / "uploads" / job.id
+    upload = await receive_files(request, job.folder)
+    try:
+        settings = _settings(app.ws, upload.fields)
+    except Exception:  # refused before anything was generated: the uploaded roster is not kept
+        shutil.rmtree(job.folder, ignore_errors=True)
+        raise
+    roster = upload.files[0] if upload.files else None
+    job.files = len(upload.files)
+
+    def work(j: Job) -> Generated:
+        citizens = None if roster else api.workspace_roster(app.ws)
+        if not roster and not citizens:
+            raise fail("FG120", "roster", "the workspace knows no citizens yet", "upload a roster (CSV or XLSX)")
+        try:
+            results = [api.generate_forms(app.ws, settings["form"], fmt, roster=roster, citizens=citizens,
+                                          roles=settings["roles"], round_no=settings["round"], progress=j.advance,
+                                          on_total=lambda n: j.set_total(j.total + n)) for fmt in settings["formats"]]
+        finally:  # the roster's rows are in the database now (or it was refused): the upload is not kept
+            if roster is not None:
+                roster.unlink(missing_ok=True)
+        files = [f for r in results for f in r.files]
+        base = app.ws.forms_out
+        dest = app.ws.output / "web" / f"runde-{settings['round']}_{settings['form']}_{j.id}.zip"
+        return Generated(api.pack_files(files, dest, base), len(files), settings["form"], settings["round"])
+    return app.jobs.submit(job, work)
+
+
+async def generate_post(request: Request) -> Response:
+    job = await _start(request)
+    return RedirectResponse(f"/ny-runde?job={job.id}", status_code=303)
+
+
+def generate_part(request: Request) -> Response:
+    return request.app.state.render.page(request, "_generate_job.html", job=job_or_404(request))
+
+
+def generate_zip(request: Request) -> Response:
+    job = job_or_404(request)
+    if not isinstance(job.result, Generated):
+        raise fail("FG182", "zip", "this job has no forms to download (yet)", "wait until the job has finished")
+    api.log_access(request.app.state.ws, "download", {"file": job.result.zip.name, "job": job.id})
+    return FileResponse(job.result.zip, filename=job.result.zip.name, media_type="application/zip")
+
+
+async def api_generate(request: Request) -> Response:
+    """multipart: form, round, format_docx=1…, role_borger=1…, optional roster file → 202 with the job id."""
+    job = await _start(request)
+    return JSONResponse({"job": job.id, "url": f"/api/jobs/{job.id}"}, status_code=202)

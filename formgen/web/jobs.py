@@ -1,0 +1,109 @@
+"""Background jobs (intake of an upload) in one long-lived worker thread, never in the request.
+
+One thread, not one per job: formgen.core.parallel.fork_map forks its readers from the calling
+thread and they die with it (PR_SET_PDEATHSIG is per thread), so the calling thread must outlive
+every job. Jobs run one after another, as two intake runs would queue on the database anyway.
+"""
+from __future__ import annotations
+
+import queue
+import secrets
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from formgen.core.errors import FormgenError, Problem
+
+__all__ = ["Job", "Jobs"]
+
+
+@dataclass
+class Job:
+    """One job's state as pages and the API show it; `result` is what the work returned."""
+
+    id: str
+    kind: str
+    files: int = 0
+    state: str = "queued"  # queued | running | done | failed
+    total: int = 0
+    done: int = 0
+    created: float = field(default_factory=time.time)
+    result: Any = None
+    problems: list[Problem] = field(default_factory=list)
+    folder: Path | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        if self.state == "done":
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+
+    def set_total(self, n: int) -> None:
+        self.total = n
+
+
+class Jobs:
+    """The job list of one server, and the thread that works through it."""
+
+    def __init__(self, unexpected: Callable[[BaseException], Problem]):
+        self._jobs: dict[str, Job] = {}
+        self._queue: queue.Queue = queue.Queue()
+        self._unexpected = unexpected
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def new_id(self) -> str:
+        return secrets.token_hex(8)
+
+    def get(self, job_id: str) -> Job | None:
+        return self._jobs.get(job_id)
+
+    def submit(self, job: Job, work: Callable[[Job], Any]) -> Job:
+        """Queue work(job); its return value becomes job.result."""
+        self._jobs[job.id] = job
+        self._start()
+        self._queue.put((job, work))
+        return job
+
+    def wait(self, job: Job, timeout: float = 600) -> Job:
+        """Block until the job finished (tests and scripts; pages poll instead)."""
+        deadline = time.monotonic() + timeout
+        while not job.finished and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return job
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="formgen-jobs", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job, work = self._queue.get()
+            job.state = "running"
+            try:
+                job.result = work(job)
+                job.state = "done"
+            except FormgenError as exc:
+                job.problems, job.state = list(exc.problems), "failed"
+            except Exception as exc:  # the job fails with a clear problem; the thread and the server go on
+                job.problems, job.state = [self._unexpected(exc)], "failed"
+            finally:
+                _tidy(job.folder)
+
+
+def _tidy(folder: Path | None) -> None:
+    """Remove the upload folder once intake moved everything out; a file left in it is kept, never deleted."""
+    if folder is not None and folder.is_dir() and not any(p.is_file() for p in folder.rglob("*")):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,94 @@
+"""Til behandling: conflicts side by side with "keep this one", and the quarantine with its problems."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from formgen import api
+from formgen.core.errors import fail
+
+__all__ = ["review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views", "import_again"]
+
+
+def quarantine_entries(ws) -> list[dict]:
+    """Each quarantined file with the problems written next to it (its .problems.txt)."""
+    out = []
+    for path in sorted(api.quarantined(ws), key=lambda p: p.name):
+        note = path.with_name(path.name + ".problems.txt")
+        text = note.read_text(encoding="utf-8", errors="replace") if note.is_file() else ""
+        out.append({"name": path.name, "size": path.stat().st_size, "problems": text.strip()})
+    return out
+
+
+def conflict_views(ws) -> list[dict]:
+    """Each open conflict with the answers of every competing file, the differing ones marked."""
+    views = []
+    for c in api.review(ws):
+        names = [c.chosen, *c.others]
+        answers = api.submission_answers(ws, names)
+        keys = sorted({k for name in names for k in answers.get(name, {})})
+        rows = [{"key": k, "values": [answers.get(n, {}).get(k, "") for n in names]} for k in keys]
+        rows = [r for r in rows if any(r["values"])]  # questions nobody answered say nothing about the choice
+        for row in rows:
+            row["differs"] = len(set(row["values"])) > 1
+        views.append({"conflict": c, "names": names, "rows": rows})
+    return views
+
+
+def review_page(request: Request) -> Response:
+    app = request.app.state
+    views = conflict_views(app.ws)
+    refs = sorted({v["conflict"].citizen_ref for v in views if v["conflict"].citizen_ref})
+    api.log_access(app.ws, "view", {"page": "behandling", "conflicts": len(views)}, refs or (None,))
+    return app.render.page(request, "review.html", views=views, quarantine=quarantine_entries(app.ws),
+                           kept=request.query_params.get("kept", ""))
+
+
+async def keep(request: Request) -> Response:
+    """POST file=<name>: that file counts for its code; the decision is in the audit log (actor web:<token id>)."""
+    form = await request.form()
+    name = str(form.get("file", ""))
+    conflict = api.keep_return(request.app.state.ws, name)  # FG130 when the name is not a competing file
+    if request.url.path.startswith("/api/"):
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"code": conflict.code, "kept": name})
+    return RedirectResponse(f"/behandling?kept={conflict.code}", status_code=303)
+
+
+def quarantine_file(request: Request) -> Response:
+    """The original of a quarantined file; the name must be one quarantined() lists (no path from the browser)."""
+    app = request.app.state
+    name = request.path_params["name"]
+    found = {p.name: p for p in api.quarantined(app.ws)}
+    if name not in found:
+        raise fail("FG182", name, "no quarantined file has this name", "choose a file from the list on Til behandling")
+    api.log_access(app.ws, "download", {"file": name, "from": "quarantine"})
+    path: Path = found[name]
+    return FileResponse(path, filename=name, media_type="application/octet-stream")
+
+
+async def import_again(request: Request) -> Response:
+    """POST file=<name>: read a quarantined file again (after a fix elsewhere, e.g. a form definition or old format)."""
+    import shutil
+
+    from formgen.web.jobs import Job
+    from formgen.core.private import private_dir
+
+    app = request.app.state
+    form = await request.form()
+    name = str(form.get("file", ""))
+    found = {p.name: p for p in api.quarantined(app.ws)}
+    if name not in found:
+        raise fail("FG182", name, "no quarantined file has this name", "choose a file from the list on Til behandling")
+    job = Job(app.jobs.new_id(), "intake", files=1)
+    job.folder = private_dir(app.ws.root / ".formgen-web" / "uploads" / job.id)
+    # intake skips its own quarantine folder, so the file is moved out first; if it fails again it comes back
+    shutil.move(found[name], job.folder / name)
+    found[name].with_name(name + ".problems.txt").unlink(missing_ok=True)
+    convert = form.get("convert_legacy") == "1"
+    app.jobs.submit(job, lambda j: api.intake_returns(app.ws, [j.folder], False, convert_legacy=convert,
+                                                       progress=j.advance, on_total=j.set_total))
+    return RedirectResponse(f"/indlaes?job={job.id}", status_code=303)

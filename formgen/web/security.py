@@ -1,0 +1,174 @@
+"""The guard in front of every route: Host check, token then cookie, CSRF, security headers.
+
+Without user accounts the secret token in the printed address is the key (as Jupyter does it): the
+first visit trades it for an HttpOnly SameSite=Strict session cookie, and the address is rewritten
+without it, so the token is in the address once. Scripts send it as `Authorization: Bearer <token>`.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from formgen.core.errors import Problem
+
+__all__ = ["COOKIE", "CSRF_HEADER", "CSP", "Access", "Guard", "token_id"]
+
+COOKIE = "formgen_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PUBLIC = ("/static/", "/theme.css", "/logo")  # the look of the page (also of its 403 page): no personal data
+MAX_FORM_BODY = 64 * 1024  # a url-encoded form (a decision, a search) is small; uploads are multipart
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+HEADERS = {"content-security-policy": CSP, "x-frame-options": "DENY", "x-content-type-options": "nosniff",
+           "referrer-policy": "same-origin", "cross-origin-opener-policy": "same-origin"}
+
+
+def token_id(token: str) -> str:
+    """A short public name for the token (the audit log's actor), never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()[:8]
+
+
+@dataclass
+class Access:
+    """The secret token, the names this server answers to, and the open sessions (id → CSRF token)."""
+
+    token: str
+    hosts: frozenset[str]
+    sessions: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_address(cls, token: str, host: str, port: int) -> Access:
+        names = {host, "localhost", "127.0.0.1", "::1"} - {"0.0.0.0", "::"}
+        return cls(token, frozenset({f"{n}:{port}" for n in names} | names))
+
+    def new_session(self) -> str:
+        sid = secrets.token_urlsafe(32)
+        self.sessions[sid] = secrets.token_urlsafe(32)
+        return sid
+
+    def bearer(self, request: Request) -> bool:
+        given = request.headers.get("authorization", "")
+        return given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), self.token.encode())
+
+
+def _host_of(value: str) -> str:
+    """'[::1]:8765' → '::1:8765', so IPv6 hosts compare as the names above."""
+    return value.replace("[", "").replace("]", "").lower()
+
+
+class Guard:
+    """Pure ASGI middleware (uploads stream through it untouched); `refuse` renders a Problem response."""
+
+    def __init__(self, app, access: Access, refuse):
+        self.app, self.access, self.refuse = app, access, refuse
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        response, receive = await self._check(request, receive)
+        send = _with_headers(send, scope["path"])
+        if response is not None:
+            return await response(scope, receive, send)
+        await self.app(scope, receive, send)
+
+    async def _check(self, request: Request, receive):
+        if _host_of(request.headers.get("host", "")) not in self.access.hosts:
+            return self._refused(request, "Host", "the page was asked for under another name than the one it serves "
+                                 "(possible DNS rebinding)", "open the address formgen serve printed"), receive
+        if "token" in request.query_params:
+            return self._login(request), receive
+        if request.method in SAFE_METHODS and request.url.path.startswith(PUBLIC):
+            return None, receive
+        if self.access.bearer(request):
+            request.scope.setdefault("state", {})["csrf"] = None
+            return None, receive
+        csrf = self.access.sessions.get(request.cookies.get(COOKIE, ""))
+        if csrf is None:
+            return self._refused(request, "access token", "this page needs the access token",
+                                 "open the address formgen serve printed (with ?token=…)"), receive
+        request.scope.setdefault("state", {})["csrf"] = csrf
+        if request.method in SAFE_METHODS:
+            return None, receive
+        return await self._check_csrf(request, receive, csrf)
+
+    def _login(self, request: Request):
+        given = request.query_params["token"]
+        if not hmac.compare_digest(given.encode(), self.access.token.encode()):
+            return self._refused(request, "access token", "the access token in the address is wrong",
+                                 "open the address formgen serve printed, exactly as printed")
+        rest = urlencode([(k, v) for k, v in parse_qsl(request.url.query) if k != "token"])
+        response = RedirectResponse(request.url.path + (f"?{rest}" if rest else ""), status_code=303)
+        response.set_cookie(COOKIE, self.access.new_session(), httponly=True, samesite="strict", path="/")
+        return response
+
+    async def _check_csrf(self, request: Request, receive, csrf: str):
+        if not self._same_origin(request):
+            return self._refused(request, "Origin", "the request came from another web site",
+                                 "use the buttons on formgen's own page"), receive
+        given = request.headers.get(CSRF_HEADER) or request.query_params.get("csrf", "")
+        if not given and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            body = await _read_small(receive)
+            if body is None:
+                return self.refuse(request, 413, [Problem("FG181", "form", "the form is too large", "")]), receive
+            given = dict(parse_qsl(body.decode("utf-8", "replace"))).get("csrf", "")
+            receive = _replay(body)
+        if not hmac.compare_digest(given.encode(), csrf.encode()):
+            return self._refused(request, "CSRF", "the request lacks the page's security token (CSRF)",
+                                 "reload the page and try again"), receive
+        return None, receive
+
+    def _same_origin(self, request: Request) -> bool:
+        """Sec-Fetch-Site decides where the browser sends it (pages cannot forge it); else Origin must be ours."""
+        site = request.headers.get("sec-fetch-site")
+        if site:
+            return site in ("same-origin", "none")
+        origin = request.headers.get("origin")
+        if origin is None:  # older browsers send neither header on same-origin requests; the CSRF token decides
+            return True
+        return _host_of(urlsplit(origin).netloc) in self.access.hosts
+
+    def _refused(self, request: Request, where: str, what: str, fix: str):
+        return self.refuse(request, 403, [Problem("FG180", where, what, fix)])
+
+
+async def _read_small(receive) -> bytes | None:
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > MAX_FORM_BODY:
+            return None
+    return body
+
+
+def _replay(body: bytes):
+    sent = []
+
+    async def receive():
+        if not sent:
+            sent.append(True)
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive
+
+
+def _with_headers(send, path: str):
+    """Security headers on every response; pages and API answers (personal data) are never cached."""
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in HEADERS.items():
+                headers[name] = value
+            headers["cache-control"] = "private, max-age=3600" if path.startswith("/static/") else "no-store"
+        await send(message)
+    return wrapped
