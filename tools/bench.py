@@ -354,6 +354,24 @@ def startup(cmd: list[str], cwd: Path, runs: int = 7) -> float:
 
 # --- main -------------------------------------------------------------------------------------
 
+def export_rows(table, sizes: list[int]) -> None:
+    """Write score-export-shaped rows as .xlsx and as .csv (the floor) with the exports' own writers."""
+    try:
+        from formgen.formats.tables import write_csv, write_xlsx
+        from formgen.reports.exports import SCORE_COLUMNS
+    except ImportError:  # formgen before the one table writer
+        return
+    import io
+
+    for n in sizes:
+        rows = [[f"S-{i % 1000:04d}", 1 + i % 3, ("borger", "mentor", "konsulent")[i % 3], FORM, "1", f"item_{i % 7}",
+                 str(1 + i % 10), str(1 + (i + 3) % 10), 10, "2026-06-01T10:00:00", f"S-{i % 1000:04d}_borger.docx"]
+                for i in range(n)]
+        _, floor = timed(lambda: write_csv(io.StringIO(), SCORE_COLUMNS, rows))
+        _, s = timed(lambda: write_xlsx(io.BytesIO(), "scores", SCORE_COLUMNS, rows))
+        table.add(f"export .xlsx, {n:,} rows", n, s, "csv export", floor)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--citizens", type=int, default=1000)
@@ -362,6 +380,8 @@ def main() -> int:
     ap.add_argument("--pdf", type=int, default=0, help="also convert this many reports to PDF (needs LibreOffice)")
     ap.add_argument("--dir", default=str(ROOT / "output" / "bench"), help="work folder (replaced)")
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--export-rows", type=lambda t: [int(x) for x in t.split(",")], default=[10_000, 100_000],
+                    help="rows of the export-writer step, comma-separated (default 10000,100000)")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     args = ap.parse_args()
 
@@ -484,6 +504,9 @@ def main() -> int:
             docs = sorted((ws.output / "reports").glob("*/progressionsrapport_*.docx"))[:args.pdf]
             _, s = timed(to_pdf, docs, None, workers)
             table.add(f"PDF via LibreOffice, {workers} batches", len(docs), s)
+
+    # exports: the table writer the scores/texts exports use, .xlsx against .csv of the same rows
+    export_rows(table, args.export_rows)
 
     # start-up
     exe = str(Path(sys.executable).parent / "formgen")
