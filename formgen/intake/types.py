@@ -27,6 +27,7 @@ class FileResult:
     problems: tuple[Problem, ...] = ()
     moved_to: str = ""
     converted: str = ""  # 'doc' or 'xls': read from a copy LibreOffice converted (--convert-legacy)
+    application: str = ""  # the program that last saved the file (docProps/app.xml), when it says
 
 
 @dataclass(frozen=True)
