@@ -150,3 +150,16 @@ def test_lines_typed_in_libreoffice_74_are_stored_as_lines_with_the_files_own_te
     if "LibreOffice/7.4" not in saved_by(path):
         pytest.skip("measured with LibreOffice 7.4, which stores the two lines as sibling w:t")
     assert raw == "Svar 11: Jensen & Søn <ApS> æøåAnden linje, æøå"  # as the file stores it
+
+
+@pytest.mark.parametrize("form", ["samtaleskema", "kompetencekort"])
+def test_a_form_saved_untouched_by_libreoffice_has_no_answers(ws, tmp_path, form):
+    """The placeholders (' vælg ', 'Skriv her', 'dd-mm-åååå') LibreOffice writes back are never answers."""
+    from formgen.formats.docx import read
+    from formgen.formats.package import open_package
+
+    out = tmp_path / f"untouched_{form}.docx"
+    lo_fill(generated(ws, form, "docx"), {}, out)
+    extract = read(open_package(out.read_bytes(), out.name).parts, available()[form].definition, ROLE[form])
+    assert extract.answers and {f.raw for f in extract.answers} == {""}
+    assert extract.meta["citizen"] == "Ida Holm (S-0001)" and extract.meta["consultant"] == ""  # prefilled / left empty
