@@ -163,3 +163,27 @@ def test_a_form_saved_untouched_by_libreoffice_has_no_answers(ws, tmp_path, form
     extract = read(open_package(out.read_bytes(), out.name).parts, available()[form].definition, ROLE[form])
     assert extract.answers and {f.raw for f in extract.answers} == {""}
     assert extract.meta["citizen"] == "Ida Holm (S-0001)" and extract.meta["consultant"] == ""  # prefilled / left empty
+
+
+def test_placeholders_are_glossary_doc_parts_so_typed_text_gets_the_normal_style(ws):
+    """As Word stores them: the control names a docPart of the glossary document and shows it; no run
+    in a control carries the placeholder style that LibreOffice 25 would give to text typed over it."""
+    from lxml import etree
+
+    from formgen.formats.package import open_package
+
+    path = generated(ws, "opfoelgning", "docx")
+    parts = open_package(path.read_bytes(), path.name).parts
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    glossary = etree.fromstring(parts["word/glossary/document.xml"])
+    doc_parts = {p.find(f"{w}docPartPr/{w}name").get(w + "val"): "".join(p.find(w + "docPartBody").itertext())
+                 for p in glossary.iter(w + "docPart")}
+    body = etree.fromstring(parts["word/document.xml"])
+    showing = [sdt for sdt in body.iter(w + "sdt") if sdt.find(f"{w}sdtPr/{w}showingPlcHdr") is not None]
+    assert showing
+    for sdt in showing:
+        name = sdt.find(f"{w}sdtPr/{w}placeholder/{w}docPart").get(w + "val")
+        assert doc_parts[name] == "".join(sdt.find(w + "sdtContent").itertext())
+        assert not sdt.find(w + "sdtContent").findall(f".//{w}rStyle")
+    assert b"glossaryDocument" in parts["word/_rels/document.xml.rels"]
+    assert b"/word/glossary/document.xml" in parts["[Content_Types].xml"]
