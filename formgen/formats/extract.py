@@ -19,6 +19,7 @@ class Found:
     raw: str  # the text as found ('' when empty or showing its placeholder)
     how: str  # tag | name | row: by content-control tag, Excel defined name, or table-row fallback
     placeholder: bool = False  # the field still shows its placeholder (= not answered)
+    stored: str | None = None  # the text exactly as the file stores it, where reading split it into lines
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import zlib
 from xml.sax.saxutils import escape
 
 __all__ = ["CUSTOM_PART", "CUSTOM_CT", "CUSTOM_REL", "FMTID", "LEVEL", "DOS_DATE", "DOS_TIME", "xml_text", "custom_xml",
-           "read_parts", "write_parts", "ensure_custom_part", "read_custom", "Template", "replace_parts"]
+           "read_parts", "write_parts", "ensure_custom_part", "read_custom", "application", "Template", "replace_parts"]
 
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
@@ -101,6 +101,21 @@ def ensure_custom_part(parts: dict[str, bytes]) -> None:
 
 
 _LAST_CUSTOM: list = [None, {}]  # [custom.xml bytes, its properties]: a file's identity is asked twice
+
+
+def application(parts: dict[str, bytes]) -> str:
+    """The Application of docProps/app.xml: the program that last saved the file ('' when absent)."""
+    from lxml import etree
+
+    raw = parts.get("docProps/app.xml")
+    if not raw:
+        return ""
+    try:
+        root = etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:  # only shown in the report: a damaged app.xml must not refuse the file
+        return ""
+    found = root.find("{http://schemas.openxmlformats.org/officeDocument/2006/extended-properties}Application")
+    return (found.text or "").strip() if found is not None else ""
 
 
 def read_custom(parts: dict[str, bytes]) -> dict[str, str]:

@@ -33,6 +33,7 @@ class Opened:
     props: dict[str, str]  # the identity properties (fg_code, fg_version, …); empty when stripped
     visible: str | None  # the form code printed on the form, the fallback identity
     read: Callable[["FormDefinition", str], "Extract"]
+    application: str = ""  # the program that last saved it (docProps/app.xml), e.g. LibreOffice/7.4.7.2…
 
 
 @runtime_checkable

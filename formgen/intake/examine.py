@@ -131,7 +131,7 @@ def _read(lookup: Lookup, data: bytes, sha: str, name: str, own: dict[str, str])
             "FG210", name, f"form code {code} was not sent out from this workspace",
             "import it in the workspace that generated it, or check the code on the form"),)))
     base = dict(sha256=sha, code=code, form=row["form"], role=row["role"], round=row["round"],
-                citizen_ref=row["citizen_ref"] or "")
+                citizen_ref=row["citizen_ref"] or "", application=opened.application)
     if props.get("fg_version") and (props.get("fg_version"), props.get("fg_fingerprint")) != (row["form_version"], row["fingerprint"]):
         return Examined(FileResult(name, "review", **base, problems=(Problem(
             "FG212", name, f"the file says form version {props.get('fg_version')}, but {code} was sent out as "

@@ -76,7 +76,7 @@ def interpret(x: Extract, d: FormDefinition, role: str, file_name: str) -> Readi
         if problem:
             problems.append(problem)
         else:
-            answers.append(Answer(af.key, af.field, value, f.raw, f.how))
+            answers.append(Answer(af.key, af.field, value, f.raw if f.stored is None else f.stored, f.how))
     return Reading(tuple(answers), tuple(problems))
 
 

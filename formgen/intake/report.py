@@ -18,9 +18,10 @@ def write_report(ws: Workspace, results: list[FileResult]) -> Path | None:
         return None
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     path = ws.import_reports / f"{stamp}.xlsx"
-    header = ["file", "status", "form_code", "form", "role", "round", "citizen_ref", "problems", "moved_to", "converted"]
+    header = ["file", "status", "form_code", "form", "role", "round", "citizen_ref", "problems", "moved_to", "converted",
+              "application"]
     rows = [[r.name, r.status, r.code, r.form, r.role, r.round, r.citizen_ref,
              "\n".join(f"[{p.code}] {p.what} → {p.fix}" for p in r.problems), r.moved_to,
-             f"from .{r.converted} with LibreOffice" if r.converted else ""] for r in results]
+             f"from .{r.converted} with LibreOffice" if r.converted else "", r.application] for r in results]
     write_private(path, table_xlsx("Import", header, rows))
     return path

@@ -27,6 +27,7 @@ class FileResult:
     problems: tuple[Problem, ...] = ()
     moved_to: str = ""
     converted: str = ""  # 'doc', 'xls', 'odt' or 'ods': read from a copy LibreOffice converted
+    application: str = ""  # the program that last saved the file (docProps/app.xml), when it says
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: config imports pydantic
 __all__ = [
     "KIND", "CODE_TOKEN", "PLACEHOLDER_CHOICE", "PLACEHOLDER_TEXT", "BOX", "TWIPS_PER_CM", "MAIN_CELL_CM",
     "ACCENT", "recolour", "Master", "Controls", "text_control", "scale_table", "context", "build_master",
-    "personalise",
+    "personalise", "DOC_PARTS", "GLOSSARY", "glossary_xml", "add_glossary",
 ]
 
 
@@ -59,8 +59,8 @@ class Controls:
         items = "".join(f'<w:listItem w:displayText="{xml_text(c)}" w:value="{xml_text(c)}"/>' for c in choices)
         return Markup(
             f'<w:sdt><w:sdtPr><w:rPr>{BOX}</w:rPr><w:alias w:val="{xml_text(alias)}"/><w:tag w:val="{tag}"/>'
-            f'<w:id w:val="{next(self._ids)}"/><w:showingPlcHdr/><w:dropDownList>{items}</w:dropDownList></w:sdtPr>'
-            f'<w:sdtContent><w:r><w:rPr><w:rStyle w:val="PlaceholderText"/>{BOX}</w:rPr>'
+            f'<w:id w:val="{next(self._ids)}"/>{_placeholder(PLACEHOLDER_CHOICE)}<w:dropDownList>{items}</w:dropDownList>'
+            f'</w:sdtPr><w:sdtContent><w:r><w:rPr>{BOX}</w:rPr>'
             f'<w:t xml:space="preserve">{PLACEHOLDER_CHOICE}</w:t></w:r></w:sdtContent></w:sdt>'
         )
 
@@ -77,9 +77,52 @@ def text_control(tag: str, alias: str, sdt_id: int, value: str = "", lines: int 
     if value:
         return (f'{head}<w:text{multi}/></w:sdtPr><w:sdtContent><w:r>'
                 f'<w:t xml:space="preserve">{xml_text(value)}</w:t></w:r></w:sdtContent></w:sdt>')
-    return (f'{head}<w:showingPlcHdr/><w:text{multi}/></w:sdtPr><w:sdtContent><w:r>'
-            f'<w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr><w:t xml:space="preserve">{placeholder}</w:t>'
-            f'</w:r></w:sdtContent></w:sdt>')
+    return (f'{head}{_placeholder(placeholder)}<w:text{multi}/></w:sdtPr><w:sdtContent><w:r>'
+            f'<w:t xml:space="preserve">{placeholder}</w:t></w:r></w:sdtContent></w:sdt>')
+
+
+# Placeholders as Word stores them: the text is a docPart of the glossary document (styled there),
+# the control names it and says it shows it. The run in the control has no placeholder style, so
+# text typed over it has the normal style (LibreOffice 25 keeps the style of the run it types into).
+DOC_PARTS = {PLACEHOLDER_CHOICE: "FGVaelg", PLACEHOLDER_TEXT: "FGSkrivHer", "dd-mm-åååå": "FGDato",
+             "\u2002" * 12: "FGTom"}
+GLOSSARY = "word/glossary/document.xml"
+
+
+def _placeholder(text: str) -> str:
+    return f'<w:placeholder><w:docPart w:val="{DOC_PARTS[text]}"/></w:placeholder><w:showingPlcHdr/>'
+
+
+def glossary_xml() -> bytes:
+    """The glossary document holding every placeholder docPart (gallery 'placeholder', as Word's)."""
+    body = "".join(
+        f'<w:docPart><w:docPartPr><w:name w:val="{name}"/><w:category><w:name w:val="Generelt"/>'
+        f'<w:gallery w:val="placeholder"/></w:category><w:types><w:type w:val="bbPlcHdr"/></w:types>'
+        f'<w:behaviors><w:behavior w:val="content"/></w:behaviors><w:guid w:val="{{{_guid(name)}}}"/>'
+        f'</w:docPartPr><w:docPartBody><w:p><w:r><w:rPr><w:rStyle w:val="PlaceholderText"/></w:rPr>'
+        f'<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r></w:p></w:docPartBody></w:docPart>'
+        for text, name in DOC_PARTS.items())
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:glossaryDocument xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:docParts>{body}</w:docParts></w:glossaryDocument>').encode("utf-8")
+
+
+def _guid(name: str) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"formgen:{name}")).upper()
+
+
+def add_glossary(parts: dict[str, bytes]) -> None:
+    """The glossary part, its relationship from the body and its content type."""
+    parts[GLOSSARY] = glossary_xml()
+    rels = "word/_rels/document.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdFGGlossary" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/glossaryDocument" Target="glossary/document.xml"/></Relationships>'))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/word/glossary/document.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.wordprocessingml.document.glossary+xml"/></Types>'))
 
 
 def _cell(text: str, style: str, width: int, span: int = 1, fill: str = "") -> str:
@@ -190,6 +233,7 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path,
     parts = read_parts(buf.getvalue())
     parts["word/styles.xml"] = recolour(parts["word/styles.xml"], org.colour)
     ensure_custom_part(parts)
+    add_glossary(parts)
     master = Master(parts, blank)
     _package(master)  # compress once, before any copy (and before workers fork)
     return master

@@ -4,6 +4,7 @@ from __future__ import annotations
 from formgen.formats.docx.build import KIND
 from formgen.formats.package import open_package
 from formgen.formats.registry import Opened
+from formgen.forms.view import META
 
 __all__ = [
     "W", "PLACEHOLDERS", "MARK_LABELS", "parse_xml", "is_placeholder", "identify", "properties", "read",
@@ -33,12 +34,23 @@ def parse_xml(data: bytes):
 _T, _TAB, _BR, _CR, _P = W + "t", W + "tab", W + "br", W + "cr", W + "p"
 
 
-def _text(el) -> str:
-    """Visible text of an element: w:t (inserted text included, deleted text never), tabs, breaks."""
+def _sibling_line(node) -> bool:
+    """A w:t right after another w:t in one run: LibreOffice 7.4's way of writing a typed line break
+    (Word never splits one line so), read as a new line."""
+    prev = node.getprevious()
+    return prev is not None and prev.tag == _T
+
+
+def _text(el, lines: bool = True) -> str:
+    """Visible text of an element: w:t (inserted text included, deleted text never), tabs, breaks.
+
+    lines=False: sibling w:t joined as the file stores them (the raw text)."""
     out: list[str] = []
     for node in el.iter(_T, _TAB, _BR, _CR, _P):
         tag = node.tag
         if tag == _T:
+            if lines and _sibling_line(node):
+                out.append("\n")
             out.append(node.text or "")
         elif tag == _TAB:
             out.append("\t")
@@ -53,8 +65,9 @@ def _text(el) -> str:
 def _first_code(el) -> str | None:
     """normalise(_text(el)), line by line, stopping at the first line with a code.
 
-    A code never spans a line break, and _text only ever puts line breaks where a paragraph, w:br or
-    w:cr is, so the first valid code of the first line holding one is the first of the whole text.
+    A code never spans a line break, and _text only ever puts line breaks where a paragraph, w:br,
+    w:cr or a sibling w:t is, so the first valid code of the first line holding one is the first of
+    the whole text.
     """
     from formgen.core.identity import normalise
 
@@ -62,6 +75,10 @@ def _first_code(el) -> str | None:
     for node in el.iter(_T, _TAB, _BR, _CR, _P):
         tag = node.tag
         if tag == _T:
+            if line and _sibling_line(node):
+                if code := normalise("".join(line)):
+                    return code
+                line = []
             line.append(node.text or "")
         elif tag == _TAB:
             line.append("\t")
@@ -139,7 +156,10 @@ def read(parts: dict[str, bytes], definition=None, role: str | None = None, iden
         if key == "meta":
             meta[fld] = "" if placeholder else raw.strip()
         else:
-            found.append(Found(key, fld, "" if placeholder else raw, "tag", placeholder))
+            found.append(Found(key, fld, "" if placeholder else raw, "tag", placeholder,
+                               _stored(raw, content, placeholder)))
+    if len(meta) < len(META):  # tags stripped (LibreOffice 7.4): the block is read by its labels
+        meta = {**_meta_by_layout(root), **meta}
     if definition is not None:
         have = {(f.key, f.field) for f in found}
         # The layout only supplies fields whose tags are gone, and only this role's fields: when every
@@ -147,6 +167,14 @@ def read(parts: dict[str, bytes], definition=None, role: str | None = None, iden
         if role not in definition.respondents or not _field_keys(definition, role) <= have:
             found += [f for f in _by_layout(root, definition, role) if (f.key, f.field) not in have]
     return Extract(props, code, tuple(found), meta)
+
+
+def _stored(raw: str, el, placeholder: bool = False) -> str | None:
+    """The text joined as the file stores it, when reading split sibling w:t into lines."""
+    if placeholder or el is None or "\n" not in raw:
+        return None
+    joined = _text(el, lines=False)
+    return None if joined == raw else joined
 
 
 _SDT, _SDT_PR, _TAG, _VAL = W + "sdt", W + "sdtPr", W + "tag", W + "val"
@@ -172,13 +200,35 @@ def _cells(tr) -> list:
     return tr.findall(f"{W}tc") + tr.findall(f"{W}sdt/{W}sdtContent/{W}tc")
 
 
-def _paras(tc) -> list[str]:
+def _paras(tc, lines: bool = True) -> list[str]:
     """Texts of a cell's own paragraphs (not those of nested tables), placeholders removed."""
     texts = []
     for p in tc.iterchildren(W + "p", W + "sdt"):
-        t = _text(p)
+        t = _text(p, lines)
         texts.append("" if is_placeholder(t) else t)
     return texts
+
+
+def _joined(texts: list[str]) -> str:
+    return "\n".join(t for t in texts if t.strip())
+
+
+def _meta_by_layout(root) -> dict[str, str]:
+    """The metadata block by its labels (Udfyldt af, Dato, …): label cell, value in the next cell.
+
+    Only the table holding the Skema-id label is the block (a kompetencekort header also says Dato)."""
+    keys = {label: key for key, label in META}
+    out: dict[str, str] = {}
+    for tbl in root.iter(W + "tbl"):
+        rows = [[_norm(" ".join(_paras(c))) for c in _cells(tr)] for tr in tbl.iterchildren(W + "tr")]
+        if not any("Skema-id" in texts for texts in rows):
+            continue
+        for texts in rows:
+            for label, value in zip(texts, texts[1:]):
+                if label in keys:
+                    out.setdefault(keys[label], _clean(value).strip())
+        break
+    return out
 
 
 def _clean(text: str) -> str:
@@ -206,7 +256,9 @@ def _by_layout(root, d, role):
     for sec in v.texts:
         for f in sec.fields:
             for cells in by_label.get(_norm(f.label), []):
-                out.append(Found(sec.key, f.key, _clean("\n".join(t for t in _paras(cells[1]) if t.strip())), "row"))
+                value = _clean(_joined(_paras(cells[1])))
+            stored = _clean(_joined(_paras(cells[1], lines=False)))
+            out.append(Found(sec.key, f.key, value, "row", stored=None if stored == value else stored))
     out += _group_rows(rows, v)
     return out
 
@@ -226,15 +278,14 @@ def _indicator_row(item, cell):
                 out.append(Found(item.key, MARK_LABELS[label], value, "row", placeholder=not value))
             break
     labels = {t.label for t in item.texts}
+    stored = _paras(cell, lines=False)  # the same paragraphs, sibling w:t not split
     for t in item.texts:
         if t.label in paras:
-            answer = []
-            for text in paras[paras.index(t.label) + 1:]:
-                if text in labels or text.startswith("Hvorfor spørger vi?"):
-                    break
-                if text.strip():
-                    answer.append(text)
-            out.append(Found(item.key, t.key, "\n".join(answer), "row"))
+            start = end = paras.index(t.label) + 1
+            while end < len(paras) and not (paras[end] in labels or paras[end].startswith("Hvorfor spørger vi?")):
+                end += 1
+            value, joined = _joined(paras[start:end]), _joined(stored[start:end])
+            out.append(Found(item.key, t.key, value, "row", stored=None if joined == value else joined))
     return out
 
 
@@ -263,9 +314,11 @@ def _group_rows(rows, v):
 def open_return(data: bytes, name: str, package=None):
     """A returned .docx opened for intake: identity now, answers when read (the FormFormat protocol)."""
     from formgen.core.identity import normalise
+    from formgen.formats.ooxml import application
 
     parts = (package or open_package(data, name)).parts
     props = properties(parts)
     # The visible code is only the fallback identity: searched for only when the properties lack one.
     visible = None if normalise(props.get("fg_code", "")) else identify(parts)[1]
-    return Opened(KIND, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)))
+    return Opened(KIND, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)),
+                  application(parts))

@@ -7,7 +7,7 @@ from formgen.core.identity import normalise
 from formgen.forms.definition import FormDefinition
 from formgen.forms.view import META
 from formgen.formats.extract import Extract, Found
-from formgen.formats.ooxml import read_custom, read_parts
+from formgen.formats.ooxml import application, read_custom, read_parts
 from formgen.formats.package import open_package
 from formgen.formats.registry import Opened
 from formgen.formats.xlsx.book import Book
@@ -115,4 +115,5 @@ def open_return(data: bytes, name: str, package=None):
     props = properties(parts)
     # The visible code is only the fallback identity: searched for only when the properties lack one.
     visible = None if normalise(props.get("fg_code", "")) else identify(parts)[1]
-    return Opened(KIND, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)))
+    return Opened(KIND, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)),
+                  application(parts))
