@@ -106,7 +106,7 @@ def _postgres(exc: BaseException, url: str) -> tuple[str, str] | None:
         return (f"the PostgreSQL server's disk is full ({host})", "the server's administrator must free disk space")
     if state == "25006":
         return (f"the PostgreSQL server at {host} is read-only (a standby, or default_transaction_read_only)",
-                f"point --db / FORMGEN_DB at the primary server")
+                "point --db / FORMGEN_DB at the primary server")
     return None
 
 
@@ -201,7 +201,7 @@ def _cannot_open(path: Path) -> tuple[str, str]:
         return (f"{path} is a folder, not a database file", "point --db at a file, e.g. <workspace>/formgen.db")
     folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("/"))
     if folder != path.parent:
-        return (f"the folder {path.parent} does not exist", f"create it or correct the path of the database")
+        return (f"the folder {path.parent} does not exist", "create it or correct the path of the database")
     if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.R_OK | os.W_OK)):
         return (f"the SQLite file {path} cannot be opened: no permission for this user",
                 f"give this user read and write access to {path} and its folder (chmod u+rw), or run formgen "
