@@ -29,7 +29,31 @@ META_CM = [2.9, 5.8, 2.9, 5.8]  # label | value | label | value: "Virksomhed" in
 LABEL_CM = 4.4  # the indicator table's label column; formats/docx/build.py's MAIN_CELL_CM follows it
 
 
+LANG = "da-DK"  # Word checks spelling, and screen readers pronounce, in the text's language
+TITLES = {"form": "Skema", "report": "Progressionsrapport", "overview": "Ledelsesoverblik",
+          "company": "Tilbagemelding til virksomhed", "kompetencekort": "Kompetencekort"}
+
+
+def danish(doc: Document) -> None:
+    """Danish as the document's default language: python-docx's own template says en-US."""
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(f'{qn("w:rPrDefault")}/{qn("w:rPr")}')
+    for old in rpr.findall(qn("w:lang")):
+        rpr.remove(old)
+    rpr.append(parse_xml(f'<w:lang {nsdecls("w")} w:val="{LANG}" w:eastAsia="{LANG}" w:bidi="ar-SA"/>'))
+    for lang in doc.settings.element.iter(qn("w:themeFontLang")):
+        lang.set(qn("w:val"), LANG)
+        lang.set(qn("w:eastAsia"), LANG)
+
+
+def outline(style, level: int) -> None:
+    """A heading level for Word's navigation pane, screen readers and tagged PDF (H1, H2), without
+    basing the style on Word's Heading styles, whose look would come along."""
+    style.element.get_or_add_pPr().append(parse_xml(f'<w:outlineLvl {nsdecls("w")} w:val="{level}"/>'))
+
+
 def styles(doc: Document) -> None:
+    danish(doc)
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size, normal.font.color.rgb = "Calibri", Pt(10), INK
     normal.paragraph_format.space_after = Pt(2)
@@ -48,9 +72,9 @@ def styles(doc: Document) -> None:
             pf.alignment = align
         return st
 
-    para("FG Title", 20, bold=True, colour=ACCENT, after=0)
+    outline(para("FG Title", 20, bold=True, colour=ACCENT, after=0), 0)
     para("FG Subtitle", 11, colour=GREY, after=8)
-    para("FG Heading", 13, bold=True, colour=ACCENT, before=10, after=4, keep=True)
+    outline(para("FG Heading", 13, bold=True, colour=ACCENT, before=10, after=4, keep=True), 1)
     para("FG Intro", 10, after=6)
     para("FG Instruction", 8.5, italic=True, colour=GREY, after=6, keep=True)
     para("FG Label", 10.5, bold=True, after=2)
@@ -520,8 +544,11 @@ def build(body, out: Path, footer: str | None = None) -> None:
     first = doc.paragraphs[0]
     if not first.text:
         first._p.getparent().remove(first._p)
-    doc.core_properties.title = f"formgen template {out.stem}"
-    doc.core_properties.author = "formgen"
+    # Each document formgen writes gets its own title, subject and author (the organisation); these
+    # are what a template opened as it is shows, in Danish, and python-docx's own description goes.
+    props = doc.core_properties
+    props.title, props.subject, props.author = TITLES[out.stem], "", ""
+    props.comments, props.language = "", LANG
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(out)
     print(f"wrote {out}", file=sys.stderr)
