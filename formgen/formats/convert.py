@@ -81,7 +81,20 @@ def to_pdf(paths: list[Path], outdir: Path | None = None, workers: int = 2) -> l
     return out
 
 
+# Tagged PDF (headings, tables, reading order and alternative text for screen readers; PDF/UA where
+# LibreOffice can). The options are JSON, which LibreOffice reads from 7.4 on; the export filter is
+# chosen per application, so a batch is split into text documents and spreadsheets.
+TAGGED = ('{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+          '"PDFUACompliance":{"type":"boolean","value":"true"}}')
+CALC = {".xlsx", ".xls", ".ods", ".csv"}
+
+
 def _batch(exe: str, folder: Path, files: list[Path]) -> None:
-    with tempfile.TemporaryDirectory(prefix="formgen-lo-") as profile:
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(folder), *map(str, files)], capture_output=True, timeout=600)
+    for suffixes, filter_name in ((CALC, "calc_pdf_Export"), (None, "writer_pdf_Export")):
+        chosen = [f for f in files if (f.suffix.lower() in CALC) == (suffixes is not None)]
+        if not chosen:
+            continue
+        with tempfile.TemporaryDirectory(prefix="formgen-lo-") as profile:
+            subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                            f"pdf:{filter_name}:{TAGGED}", "--outdir", str(folder), *map(str, chosen)],
+                           capture_output=True, timeout=600)

@@ -18,6 +18,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 
 from formgen.core.errors import fail
+from formgen.formats.access import picture, danish, set_core
 from formgen.formats.docx import recolour
 
 __all__ = ["Prepared", "prepared", "render", "fit", "rich", "MAX_IMAGE_MM"]
@@ -85,7 +86,7 @@ class Prepared:
         self.restore = {name: written[name] for name in aside}
         self.colour = colour.lstrip("#")
         if STYLES in self.restore:
-            self.restore[STYLES] = recolour(self.restore[STYLES], self.colour)
+            self.restore[STYLES] = danish(recolour(self.restore[STYLES], self.colour))
         for name in aside:
             root = etree.fromstring(parts[name])
             parts[name] = etree.tostring(etree.Element(root.tag, nsmap=root.nsmap), xml_declaration=True,
@@ -116,7 +117,7 @@ class Prepared:
         parts = out.parts
         parts.update(self.restore)
         if STYLES not in self.restore:
-            parts[STYLES] = recolour(parts[STYLES], self.colour)
+            parts[STYLES] = danish(recolour(parts[STYLES], self.colour))
         return write_parts(parts)
 
 
@@ -164,24 +165,25 @@ def rich(runs: list[tuple[str, dict]]):
 
 def render(path: Path, colour: str, ctx: dict, images: dict | None = None, logo: Path | None = None,
            props: dict | None = None) -> bytes:
-    """Fill a template with PNG images {key: (png, width_mm)} and the logo (15 mm high), autoescaped.
+    """Fill a template with PNG images {key: (png, width_mm, alt text)} and the logo (15 mm high), autoescaped.
 
-    props: core properties to set (title, author, last_modified_by); None leaves them as they are.
+    props: the document's title, subject and author (set_core), the author's name also in the logo's
+    alternative text; None leaves the template's as they are.
     """
     from docx.shared import Mm
-    from docxtpl import InlineImage
 
     with _template_problems(path):
         prep = prepared(path, colour)
         tpl = prep.template()
     ctx = dict(ctx)
-    for key, (png, width) in (images or {}).items():
-        ctx[key] = InlineImage(tpl, io.BytesIO(png), **fit(png, width)) if png else ""
-    ctx["logo"] = InlineImage(tpl, str(logo), height=Mm(15)) if logo and logo.is_file() else ""
+    for key, (png, width, alt) in (images or {}).items():
+        ctx[key] = picture(tpl, io.BytesIO(png), alt, **fit(png, width)) if png else ""
+    alt = f"Logo: {(props or {}).get('author', '')}".strip(": ")
+    ctx["logo"] = picture(tpl, str(logo), alt, height=Mm(15)) if logo and logo.is_file() else ""
     with _template_problems(path):
         tpl.render(ctx, jinja_env=prep.env, autoescape=True)
-    for name, value in (props or {}).items():
-        setattr(tpl.docx.core_properties, name, value)
+    if props is not None:
+        set_core(tpl.docx.core_properties, **props)
     return prep.finish(tpl)
 
 

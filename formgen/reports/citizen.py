@@ -8,7 +8,7 @@ from typing import Callable
 from formgen.consolidate.citizen import Data, citizen_row, consolidated, load, roster
 from formgen.core.private import private_dir, write_private
 from formgen.formats.word import rich
-from formgen.reports.citizen_context import agreement_lines, charts, context
+from formgen.reports.citizen_context import agreement_lines, chart_texts, charts, context
 from formgen.reports.common import render
 from formgen.store import db as store
 from formgen.store import queries
@@ -29,8 +29,13 @@ class ReportResult:
 def render_docx(ws, data: Data, ctx: dict) -> bytes:
     """Fill the report template (the workspace's own copy when it has one)."""
     spider, trends, caption = charts(data)
+    spider_alt, trends_alt = chart_texts(data)
     ctx = dict(ctx, spider_caption=caption, agreement=[_marked(big, text) for big, text in agreement_lines(data)])
-    return render(ws, "report.docx", ctx, {"spider": (spider, 150), "trends": (trends, 170)}, props=False)
+    # The case number, not the name, in the metadata: search indexes and archives show it without opening the file.
+    ref, latest = data.citizen["ref"], data.rounds[-1]
+    return render(ws, "report.docx", ctx, {"spider": (spider, 150, spider_alt), "trends": (trends, 170, trends_alt)},
+                  title=f"Progressionsrapport – {ref} – runde {latest}",
+                  subject=f"Borgerens progression i forløbet, runde {data.rounds[0]}–{latest}")
 
 
 def _marked(big: bool, text: str):

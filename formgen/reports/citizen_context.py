@@ -8,7 +8,7 @@ from formgen.consolidate.citizen import Data
 from formgen.forms.definition import ROLE_TITLES
 
 __all__ = ["ROLES", "WHO", "STATUS", "AFTALE", "score_rows", "agreement_lines", "delmaal_rows", "aftale_rows",
-           "text_groups", "journal", "charts", "context"]
+           "text_groups", "journal", "charts", "chart_texts", "context"]
 
 ROLES = ("borger", "mentor", "konsulent")
 WHO = {"borger": "Borger", "mentor": "Mentor", "konsulent": "Konsulent"}
@@ -239,6 +239,27 @@ def charts(data: Data) -> tuple[bytes | None, bytes | None, str]:
         panels.append((label, {w: pts for w, pts in series.items() if pts}))
     trends = ch.trends(panels, _steps(data), data.rounds) if len(data.rounds) > 1 else None
     return spider, trends, caption
+
+
+def chart_texts(data: Data) -> tuple[str, str]:
+    """Alternative text of the spider and the trends chart: what each shows, with the numbers (steps)."""
+    prog, latest, first = data.progression, data.rounds[-1], data.rounds[0]
+
+    def steps(key, who):
+        return [p["now"] for p in sorted((p for p in prog if p["item"] == key and p["respondent"] == who),
+                                         key=lambda p: p["round"]) if p["now"] == p["now"]]
+
+    def now(key, who):
+        found = [p["now"] for p in prog if p["item"] == key and p["respondent"] == who and p["round"] == latest]
+        return found[0] if found and found[0] == found[0] else None
+    scale = f"trin 1–{_steps(data)}"
+    spider = "; ".join(f"{label}: " + ", ".join(f"{w} {_fmt(now(key, w))}" for w in ROLES if now(key, w) is not None)
+                       for key, label in _items(data))
+    trends = "; ".join(f"{label}: " + ", ".join(f"{w} " + " → ".join(_fmt(v) for v in steps(key, w))
+                                                for w in ROLES if steps(key, w)) for key, label in _items(data))
+    return (f"Spindelvæv for runde {latest} ({scale}): {spider}." +
+            (f" Grå linjer viser runde {first}." if len(data.rounds) > 1 else ""),
+            f"Udvikling fra runde {first} til {latest} pr. område ({scale}): {trends}.")
 
 
 def context(ws, data: Data) -> dict:

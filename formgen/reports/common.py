@@ -14,15 +14,16 @@ __all__ = ["MINUS", "render", "slug", "da_date", "missing", "num", "signed", "sh
 MINUS = "−"
 
 
-def render(ws, template: str, ctx: dict, images: dict | None = None, title: str = "", props: bool = True) -> bytes:
-    """Fill a template (the workspace's copy first) with the organisation, the logo and PNG images {key: (png, width_mm)}.
+def render(ws, template: str, ctx: dict, images: dict | None = None, title: str = "", subject: str = "") -> bytes:
+    """Fill a template (the workspace's copy first) with the organisation, the logo and PNG images
+    {key: (png, width_mm, alt text)}; the document's title and subject (Danish), the organisation as author.
 
-    props: also set the document's title (title), author and last editor (the organisation).
+    What personal data goes into the title and subject is chosen per document (docs/file-format.md).
     """
     org = ws.config.organisation
     ctx = {"org": {"name": org.name, "unit": org.unit, "contact": org.contact},
            "printed": dt.date.today().strftime("%d-%m-%Y"), **ctx}
-    core = {"title": title, "author": org.name, "last_modified_by": org.name} if props else None
+    core = {"title": title, "subject": subject, "author": org.name}
     return word.render(template_path(template, ws), org.colour, ctx, images, ws.logo, core)
 
 

@@ -216,7 +216,8 @@ def company_sheet(ws, name: str, round_no: int | None = None, fmt: str = "docx",
         engine.dispose()
     folder = private_dir(Path(out_dir) if out_dir else ws.reports / "company" / slug(company))
     docx = write_private(folder / f"virksomhedsark_{slug(company)}_runde-{round_no}.docx",
-                         render(ws, "company.docx", ctx, title=f"Tilbagemelding til {company}, runde {round_no}"))
+                         render(ws, "company.docx", ctx, title=f"Tilbagemelding til {company} – runde {round_no}",
+                                subject="Borgernes progression hos virksomheden"))
     pdf = None
     if fmt == "pdf":
         from formgen.formats.convert import to_pdf

@@ -187,7 +187,8 @@ def kompetencekort_doc(ws, ref: str, fmt: str = "docx", out_dir: Path | None = N
                f"af virksomhedens vurderinger." + (f" Spørgsmål til kortet: {org.contact}." if org.contact else ""))
     folder = private_dir(Path(out_dir) if out_dir else ws.reports / ref)
     docx = write_private(folder / f"kompetencekort_{ref}.docx",
-                         render(ws, "kompetencekort.docx", ctx, title=f"Kompetencekort · {citizen['name']}"))
+                         render(ws, "kompetencekort.docx", ctx, title=f"Kompetencekort – {citizen['name']}",
+                                subject="Kompetencer vurderet af virksomheder"))
     pdf = None
     if fmt == "pdf":
         from formgen.formats.convert import to_pdf

@@ -10,7 +10,7 @@ from formgen.reports.common import num, render, share, signed
 from formgen.consolidate.overview import GROUPINGS, SUPPRESSED, Overview, build
 from formgen.core.private import private_dir, write_private
 
-__all__ = ["WHO", "METHOD", "OverviewResult", "key_figures", "context", "spider_png", "workbook",
+__all__ = ["WHO", "METHOD", "OverviewResult", "key_figures", "context", "spider_png", "spider_alt", "workbook",
            "overview_report"]
 
 WHO = {"borger": "Borger", "mentor": "Mentor", "konsulent": "Konsulent"}
@@ -95,6 +95,15 @@ def spider_png(ov: Overview) -> bytes | None:
         return charts.spider(sp["labels"], sp["latest"], sp["first"], "første måling")
 
 
+def spider_alt(ov: Overview) -> str:
+    """The cohort spider's alternative text: per area, each respondent's mean latest score (0–100)."""
+    sp = ov.spider
+    rows = "; ".join(f"{label}: " + ", ".join(f"{who} {num(values[n], 0)}" for who, values in sp["latest"].items())
+                     for n, label in enumerate(sp["labels"]))
+    return (f"Spindelvæv for borgerne i perioden, seneste måling i gennemsnit (0–100): {rows}."
+            " Grå linjer viser første måling.")
+
+
 def workbook(ov: Overview) -> bytes:
     """The tables as an Excel workbook: one sheet each, numbers as numbers, native charts where they help."""
     wb = sheets.workbook()
@@ -167,7 +176,8 @@ def overview_report(ws, date_from=None, date_to=None, by: str = "programme", fmt
     out_dir = private_dir(Path(out_dir) if out_dir else ws.reports / "overview")
     stem = f"ledelsesoverblik_{GROUPINGS[by].lower()}_{_period_slug(date_from, date_to)}"
     docx = write_private(out_dir / f"{stem}.docx", render(
-        ws, "overview.docx", context(ov), {"spider": (spider_png(ov), 135)}, title=f"Ledelsesoverblik · {ov.period}"))
+        ws, "overview.docx", context(ov), {"spider": (spider_png(ov), 135, spider_alt(ov))},
+        title=f"Ledelsesoverblik – {ov.period}", subject=f"Progression for alle borgere, grupperet efter {GROUPINGS[by].lower()}"))
     xlsx = write_private(out_dir / f"{stem}.xlsx", workbook(ov))
     pdf = None
     if fmt == "pdf":

@@ -219,19 +219,25 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path,
                  round_no: int | None, date_str: str, blank: bool) -> Master:
     """Render the template once for a form × role × round × date."""
     from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
+    from docxtpl import DocxTemplate
     from PIL import Image
+
+    from formgen.formats.access import picture, danish, form_title, set_core
 
     tpl = DocxTemplate(str(template))
     ctx = context(v, org, round_no, date_str, Controls())
     with Image.open(logo) as img:
         ratio = img.width / img.height
-    ctx["logo"] = InlineImage(tpl, str(logo), width=Mm(55)) if ratio > 55 / 15 else InlineImage(tpl, str(logo), height=Mm(15))
+    size = {"width": Mm(55)} if ratio > 55 / 15 else {"height": Mm(15)}
+    ctx["logo"] = picture(tpl, str(logo), f"Logo: {org.name}", **size)
     tpl.render(ctx, autoescape=True)
+    # The master is shared by every file of this form × role × round: no one's name or case number here.
+    set_core(tpl.docx.core_properties, form_title(v.definition.title, v.role_title, round_no),
+             f"Skema til {v.role_title.lower()}: {v.definition.id} version {v.definition.version}", org.name)
     buf = io.BytesIO()
     tpl.save(buf)
     parts = read_parts(buf.getvalue())
-    parts["word/styles.xml"] = recolour(parts["word/styles.xml"], org.colour)
+    parts["word/styles.xml"] = danish(recolour(parts["word/styles.xml"], org.colour))
     ensure_custom_part(parts)
     add_glossary(parts)
     master = Master(parts, blank)

@@ -5,6 +5,7 @@ import io
 from dataclasses import dataclass
 
 from formgen.forms.view import META
+from formgen.formats.access import LANG
 from formgen.formats.pdf.layout import (
     EMPTY, FIELD_FONT, FIELD_SIZE, GREY, INK, INPUT, MX, PAGE_H, PAGE_W, RULE, WIDTH, fonts,
 )
@@ -160,8 +161,9 @@ def render(master: Master, code: str, values: dict[str, str], compress: bool = T
     from reportlab.pdfgen.canvas import Canvas
 
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1 if compress else 0)
+    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1 if compress else 0, lang=LANG)
     c.setTitle(master.title)
+    c.setViewerPreference("DisplayDocTitle", "true")  # the title bar shows the title, not the file name
     c.setAuthor(master.author)
     logo = ImageReader(io.BytesIO(master.logo))
     for n, page in enumerate(master.pages, start=1):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from formgen.core.identity import Identity
 from formgen.forms.view import FormView, Prefill
+from formgen.formats.access import form_title
 from formgen.formats.pdf.design import layout, logo_png
 from formgen.formats.pdf.layout import CODE_LABEL
 from formgen.formats.pdf.draw import CODE_TOKEN, HEADER, META_TOKENS, Master, Template, ap_text, pdf_text, render
@@ -84,7 +85,7 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path | No
     d = v.definition
     png, size = logo_png(Path(logo))
     pages = layout(v, org, size, round_no)
-    master = Master(tuple(tuple(p) for p in pages), blank, png, f"{d.title} – {v.role_title}",
+    master = Master(tuple(tuple(p) for p in pages), blank, png, form_title(d.title, v.role_title, round_no),
                     f"{d.title} · {d.id} v{d.version} · {CODE_LABEL} ", f" · {org.contact or org.name}", org.name,
                     org.colour)
     return replace(master, template=make_template(render(master, CODE_TOKEN, META_TOKENS, compress=False)))

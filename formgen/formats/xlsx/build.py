@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from formgen.core.identity import Identity
 from formgen.forms.view import META, FormView, Prefill
 from formgen.formats.ooxml import CUSTOM_PART, Template, custom_xml, ensure_custom_part, read_parts, xml_text
+from formgen.formats.access import LANG, form_title
 from formgen.formats.xlsx.blocks import banner, intro, meta_block, page_setup, sections, signatures, text_sections, title_block
 from formgen.formats.xlsx.groups import groups
 from formgen.formats.xlsx.sheet import CODE_TOKEN, ESC_RE, ID_SHEET, SHEET, Sheet, clean, make_grid, styles
@@ -80,8 +81,11 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path | No
         col, row = re.match(r"([A-Z]+)(\d+)", ref).groups()
         wb.defined_names[name] = DefinedName(name, attr_text=f"'{SHEET}'!${col}${row}")
     wb.security = WorkbookProtection(lockStructure=True)
-    wb.properties.creator = "formgen"
-    wb.properties.title = clean(v.definition.title)
+    props = wb.properties  # the same on every file of this form × role × round: no personal data
+    props.creator = props.lastModifiedBy = clean(org.name)
+    props.title = clean(form_title(v.definition.title, v.role_title, round_no))
+    props.subject = clean(f"Skema til {v.role_title.lower()}: {v.definition.id} version {v.definition.version}")
+    props.language = LANG
     buf = io.BytesIO()
     wb.save(buf)
     parts = read_parts(buf.getvalue())
