@@ -136,6 +136,12 @@ def test_excel_forms_are_danish_and_titled(ws):
     assert props["title"] == "Kort opfølgning – Virksomhedsmentor – runde 1" and props["subject"]
 
 
+def test_excel_tables_are_danish_and_titled(ws):
+    props = core(overview_report(ws, by="company").xlsx)
+    assert props["language"] == "da-DK" and props["title"].startswith("Ledelsesoverblik – ")
+    assert "openpyxl" not in " ".join(props.values())
+
+
 def test_pdf_forms_carry_language_title_and_show_the_title(ws):
     path = generate(ws, cohort.FORM, "pdf", [IDA], ["konsulent"], round_no=1, date=dt.date(2026, 1, 5),
                     out_dir=ws.root / "a11y").files[0]

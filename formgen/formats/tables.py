@@ -19,11 +19,15 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDEST = 60  # characters; longer text wraps inside its column instead of running across the sheet
 
 
-def workbook():
-    """An empty workbook that streams its sheets (no default sheet)."""
+def workbook(title: str = ""):
+    """An empty workbook that streams its sheets (no default sheet), Danish, titled, and not by "openpyxl"."""
     from openpyxl import Workbook
 
-    return Workbook(write_only=True)
+    from formgen.formats.access import LANG
+
+    wb = Workbook(write_only=True)
+    wb.properties.language, wb.properties.title, wb.properties.creator = LANG, title or None, None
+    return wb
 
 
 def add_table(wb, title: str, header: list[str], rows: list[list], note: str = ""):
@@ -113,7 +117,7 @@ def to_bytes(wb) -> bytes:
 
 def write_xlsx(out, title: str, header: list[str], rows: list[list]) -> None:
     """A one-sheet workbook written to a file or file-like object."""
-    wb = workbook()
+    wb = workbook(title)
     add_table(wb, title, header, rows)
     wb.save(out)
 

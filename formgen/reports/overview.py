@@ -106,7 +106,7 @@ def spider_alt(ov: Overview) -> str:
 
 def workbook(ov: Overview) -> bytes:
     """The tables as an Excel workbook: one sheet each, numbers as numbers, native charts where they help."""
-    wb = sheets.workbook()
+    wb = sheets.workbook(f"Ledelsesoverblik – {ov.period}")
     sheets.add_table(wb, "Nøgletal", ["Nøgletal", "Værdi"],
                      [["Periode", ov.period], ["Grupperet efter", GROUPINGS[ov.by]]] + [list(k) for k in key_figures(ov)])
     if not ov.too_few:
