@@ -128,6 +128,35 @@ def test_headings_are_outline_levels_for_the_navigation_pane(documents, kind):
     assert any(levels.get(s) is not None for s in used)
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_headings_start_at_level_one_and_skip_no_level(documents, kind):
+    styles = part(documents[kind], "word/styles.xml")
+    w = f"{{{NS['w']}}}"
+    levels = {s.get(w + "styleId"): int(s.find("w:pPr/w:outlineLvl", NS).get(w + "val"))
+              for s in styles.iterfind("w:style", NS) if s.find("w:pPr/w:outlineLvl", NS) is not None}
+    body = part(documents[kind], "word/document.xml")
+    seq = [levels[ps.get(w + "val")] for ps in body.iterfind(".//w:pStyle", NS) if ps.get(w + "val") in levels]
+    assert seq[0] == 0 and all(b - a <= 1 for a, b in zip(seq, seq[1:])), seq
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_table_header_row_repeats_on_every_page(documents, kind):
+    """A first row shaded across all its cells is a header: Word repeats it and readers announce it."""
+    headers = 0
+    for table in part(documents[kind], "word/document.xml").iterfind(".//w:tbl", NS):
+        first = table.find("w:tr", NS)
+        cells = first.findall("w:tc", NS)
+        if cells and all(c.find("w:tcPr/w:shd", NS) is not None for c in cells):
+            headers += 1
+            assert first.find("w:trPr/w:tblHeader", NS) is not None, "".join(first.itertext())
+    assert headers
+
+
+def test_every_form_field_has_a_title_that_says_what_to_fill_in(documents):
+    controls = list(part(documents["form"], "word/document.xml").iterfind(".//w:sdt", NS))
+    assert controls and all(c.find("w:sdtPr/w:alias", NS).get(f"{{{NS['w']}}}val") for c in controls)
+
+
 def test_excel_forms_are_danish_and_titled(ws):
     path = generate(ws, cohort.FORM, "xlsx", [IDA], ["mentor"], round_no=1, date=dt.date(2026, 1, 5),
                     out_dir=ws.root / "a11y").files[0]

@@ -305,6 +305,7 @@ def body(doc: Document) -> None:
     for c, text in enumerate(["", "Dato", "Underskrift"]):
         set_text(st.cell(0, c), text, "FG Field")
         shade(st.cell(0, c))
+    header_row(st.rows[0])
     set_text(st.cell(1, 0), "{%tr for s in signatures %}", "FG Small")
     set_text(st.cell(2, 0), "{{ s }}", "FG Field")
     st.rows[2].height = Cm(1.1)
