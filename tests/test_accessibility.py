@@ -163,6 +163,9 @@ def test_excel_forms_are_danish_and_titled(ws):
     props = core(path)
     assert props["language"] == "da-DK" and props["creator"] == ORG
     assert props["title"] == "Kort opfølgning – Virksomhedsmentor – runde 1" and props["subject"]
+    with zipfile.ZipFile(path) as zf:
+        drawing = zf.read("xl/drawings/drawing1.xml").decode()
+    assert re.findall(r'descr="([^"]*)"', drawing) == [f"Logo: {ORG}"]
 
 
 def test_excel_tables_are_danish_and_titled(ws):
@@ -179,6 +182,8 @@ def test_pdf_forms_carry_language_title_and_show_the_title(ws):
     assert root["/Lang"] == "da-DK"
     assert root["/ViewerPreferences"].get_object()["/DisplayDocTitle"] == BooleanObject(True)
     assert pdf.metadata.title == "Kort opfølgning – Jobkonsulent – runde 1" and pdf.metadata.author == ORG
+    typed = [f for f in pdf.get_fields().values() if f.get("/FT")]
+    assert typed and all(f.get("/TU") for f in typed), "a tooltip on every field"
 
 
 def test_libreoffice_pdfs_are_tagged_and_danish(ws):

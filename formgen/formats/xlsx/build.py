@@ -55,6 +55,13 @@ def identity_sheet(wb) -> dict[str, str]:
     return slots
 
 
+def _logo_alt(parts: dict[str, bytes], org_name: str) -> None:
+    """The logo's alternative text, which openpyxl writes as "Picture" (the logo is the only picture)."""
+    alt = f'descr="{xml_text("Logo: " + clean(org_name))}"'.encode("utf-8")
+    for name in [n for n in parts if n.startswith("xl/drawings/drawing") and n.endswith(".xml")]:
+        parts[name] = parts[name].replace(b'descr="Picture"', alt)
+
+
 def build_master(v: FormView, org: Organisation, logo: Path, template: Path | None,
                  round_no: int | None, date_str: str, blank: bool) -> Master:
     """Build the workbook once for a form × role × round (per-file values are slots)."""
@@ -89,6 +96,7 @@ def build_master(v: FormView, org: Organisation, logo: Path, template: Path | No
     buf = io.BytesIO()
     wb.save(buf)
     parts = read_parts(buf.getvalue())
+    _logo_alt(parts, org.name)
     ensure_custom_part(parts)
     slots = {"xl/worksheets/sheet1.xml": _mark(parts, "xl/worksheets/sheet1.xml", sh.slots),
              "xl/worksheets/sheet2.xml": _mark(parts, "xl/worksheets/sheet2.xml", id_slots)}
