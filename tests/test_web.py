@@ -23,7 +23,7 @@ def test_without_the_token_every_page_and_the_api_answer_403_with_the_problem(ws
     answer = c.get("/api/status")
     assert answer.status_code == 403
     assert answer.json()["problems"][0]["code"] == "FG180"
-    assert set(answer.json()["problems"][0]) == {"code", "where", "what", "fix"}
+    assert set(answer.json()["problems"][0]) == {"code", "where", "what", "fix", "da"}
     assert c.get(f"/?token=wrong-{TOKEN}").status_code == 403
 
 
@@ -141,6 +141,8 @@ def test_unknown_pages_and_jobs_are_404_problems(ws):
     r = c.get("/api/jobs/0123456789abcdef")
     assert r.status_code == 404 and r.json() == {"problems": [
         {"code": "FG182", "where": "job", "what": "there is no such job (jobs are kept while formgen serve runs)",
-         "fix": "upload the files again on Indlæs"}]}
+         "fix": "upload the files again on Indlæs",
+         "da": {"headline": "Siden eller elementet findes ikke",
+                "fix": "Følg et link på siden i stedet for at skrive adressen."}}]}
     assert c.get("/behandling/karantaene/..%2F..%2Fformgen.toml").status_code == 404
     assert re.search("FG182", c.get("/behandling/karantaene/formgen.toml").text)

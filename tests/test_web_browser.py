@@ -124,6 +124,7 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
     assert "job=" in page.url
     assert page.locator(".counts").inner_text().split("\n")[0] == "✓ Indlæst: 6"
     assert "FG202" in page.locator("table.files").inner_text()
+    assert "Ikke et Word- eller Excel-skema" in page.locator("table.files").inner_text()  # in Danish on the page
     no_axe_violations(page)
     shot(page, "indlaes")
 
@@ -141,6 +142,7 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
 
     page.get_by_role("navigation").get_by_role("link", name="Til behandling").click()
     assert page.locator("tr.differs").count() == 1
+    assert "Ikke et Word- eller Excel-skema" in page.locator("section[aria-labelledby=karantaene]").inner_text()
     no_axe_violations(page)
     shot(page, "behandling")
     page.get_by_role("button", name="Behold igen.docx").click()
@@ -214,6 +216,7 @@ def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_brows
     page.get_by_label("Skemadefinition (.yaml)").set_input_files(str(broken))
     page.get_by_role("button", name="Tjek skemaet").click()
     assert "har fejl" in page.get_by_role("alert").inner_text() and "FG111" in page.get_by_role("alert").inner_text()
+    assert "Skemadefinitionen er ugyldig" in page.get_by_role("alert").inner_text()
     no_axe_violations(page)
     shot(page, "skemaer")
     page.get_by_role("link", name="samtaleskema").click()
