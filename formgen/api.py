@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # for the annotations only: importing them here would load py
 __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
-    "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
+    "report_all", "merge_reports", "merge_for_print", "report_overview", "report_company", "report_kompetencekort", "audit",
     "forget", "purge", "explain_failure", "intake_limits", "log_access", "workspace_summary", "submission_answers",
     "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view",
 ]
@@ -306,6 +306,13 @@ def workspace_roster(ws: Workspace) -> list:
 
     return [Citizen(c["ref"], c["name"], c["company"], c["mentor"], c["consultant"], c["programme"])
             for c in citizens(ws)]
+
+
+def merge_for_print(files: list[Path], out: Path | str) -> Path:
+    """One PDF for printing of generated PDF forms, in order, a bookmark per form (its file name)."""
+    from formgen.formats.pdf import merge_pdfs
+
+    return merge_pdfs([Path(f) for f in files], [Path(f).stem for f in files], Path(out))
 
 
 def pack_files(files: list[Path], dest: Path | str, base: Path | str) -> Path:

@@ -131,7 +131,9 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
     page.reload()  # the result survives a reload
     page.get_by_text("Resultat pr. fil").wait_for()
     page.get_by_label("Filer", exact=True).set_input_files([str(p) for p in files[6:]] + [str(conflicting)])
+    first_job = page.url
     page.get_by_role("button", name="Indlæs filerne").click()
+    page.wait_for_url(lambda url: url != first_job)  # the new job replaced the first one's result (not its counts)
     page.locator(".counts").wait_for(timeout=120_000)
     assert "Til behandling: 1" in page.locator(".counts").inner_text()
 
@@ -191,6 +193,7 @@ def test_ny_runde_makes_the_forms_and_hands_over_the_zip(ws, tmp_path, served, p
     page.get_by_role("navigation").get_by_role("link", name="Ny runde").click()
     no_axe_violations(page)
     page.get_by_label("Runde").fill("2")
+    page.get_by_label("PDF til print og udfyldning (.pdf)").check()
     page.get_by_label("Borgerliste (CSV eller XLSX)").set_input_files(str(roster))
     page.get_by_role("button", name="Lav skemaerne").click()
     page.get_by_role("link", name="Hent skemaerne (.zip)").wait_for(timeout=120_000)
@@ -200,7 +203,10 @@ def test_ny_runde_makes_the_forms_and_hands_over_the_zip(ws, tmp_path, served, p
         page.get_by_role("link", name="Hent skemaerne (.zip)").click()
     import zipfile
 
-    assert len(zipfile.ZipFile(download.value.path()).namelist()) == 4  # 2 citizens × borger, konsulent
+    assert len(zipfile.ZipFile(download.value.path()).namelist()) == 8  # 2 citizens × borger, konsulent × docx, pdf
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent samlet PDF til print").click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
 
 def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_browser(ws, tmp_path, served, page):

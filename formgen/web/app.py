@@ -52,6 +52,7 @@ def _routes() -> list:
         Route("/ny-runde", generate.generate_post, methods=["POST"]),
         Route("/ny-runde/job/{job_id:str}", generate.generate_part),
         Route("/ny-runde/job/{job_id:str}/zip", generate.generate_zip),
+        Route("/ny-runde/job/{job_id:str}/pdf", generate.generate_pdf),
         Route("/api/generate", generate.api_generate, methods=["POST"]),
         Route("/rapporter", library.reports_page),
         Route("/rapporter/overblik", library.overview_download, methods=["POST"]),
