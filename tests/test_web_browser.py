@@ -227,4 +227,8 @@ def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_brows
     shot(page, "skemaer")
     page.get_by_role("link", name="samtaleskema").click()
     assert page.locator("h1").inner_text() == "samtaleskema"
+    preview = page.get_by_role("img", name="Første side af skemaet samtaleskema", exact=False)
+    preview.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle(), timeout=120_000)
     no_axe_violations(page)
+    shot(page, "skema")

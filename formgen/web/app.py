@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, generate, library, pages, review
+from formgen.web import api_routes, citizens, generate, library, pages, preview, review
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -19,7 +19,7 @@ from formgen.web.uploads import TooLarge
 
 __all__ = ["create_app"]
 
-_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
+_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG170": 503, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
 
 
 def _logo(request: Request) -> Response:
@@ -60,6 +60,7 @@ def _routes() -> list:
         Route("/rapporter/udtraek", library.export_download, methods=["POST"]),
         Route("/skemaer", library.forms_page),
         Route("/skemaer/tjek", library.check_upload, methods=["POST"]),
+        Route("/skemaer/{form_id:str}/forhaandsvisning.png", preview.preview_png),
         Route("/skemaer/{form_id:str}", library.form_page),
         Route("/api/citizens", citizens.api_citizens),
         Route("/api/citizens/{ref:str}", citizens.api_citizen),
