@@ -10,6 +10,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from formgen import api
 from formgen.core.errors import fail
+from formgen.core.private import private_dir
 from formgen.web.jobs import Job
 from formgen.web.pages import job_or_404
 from formgen.web.uploads import receive_files
@@ -79,7 +80,8 @@ async def _start(request: Request) -> Job:
                 roster.unlink(missing_ok=True)
         files = [f for r in results for f in r.files]
         base = app.ws.forms_out
-        dest = app.ws.output / "web" / f"runde-{settings['round']}_{settings['form']}_{j.id}.zip"
+        # kept with the uploads, so `formgen forget` and `purge` find the copies (privacy.WEB_FOLDER)
+        dest = private_dir(app.ws.root / ".formgen-web" / "downloads") / f"runde-{settings['round']}_{settings['form']}_{j.id}.zip"
         pdfs = [f for f in files if f.suffix == ".pdf"]
         merged = api.merge_for_print(pdfs, dest.with_suffix(".pdf")) if pdfs else None
         return Generated(api.pack_files(files, dest, base), len(files), settings["form"], settings["round"], merged)
