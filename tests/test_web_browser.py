@@ -169,6 +169,17 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
     assert download.value.suggested_filename == "progressionsrapport_S-0003_runde-1.pdf"
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
+    page.get_by_role("navigation").get_by_role("link", name="Rapporter").click()
+    page.get_by_label("Runde (tom: den seneste)").fill("1")
+    page.get_by_role("button", name="Lav rapporterne").click()
+    printed = page.get_by_role("link", name="Hent progressionsrapporterne til print (PDF)")
+    printed.wait_for(timeout=300_000)  # LibreOffice writes the four reports
+    assert "4 progressionsrapporter til runde 1" in page.locator("section[aria-labelledby=runde]").inner_text()
+    no_axe_violations(page)
+    with page.expect_download() as download:
+        printed.click()
+    assert download.value.suggested_filename == "progressionsrapporter_runde-1.pdf"
+
 
 def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
     page.goto(served)
@@ -215,6 +226,10 @@ def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_brows
     assert page.locator("h1").inner_text() == "Rapporter"
     no_axe_violations(page)
     shot(page, "rapporter")
+    page.get_by_role("button", name="Lav rapporterne").click()  # nothing imported yet: the job says so in Danish
+    page.get_by_text("Rapporterne blev ikke lavet.").wait_for(timeout=120_000)
+    assert "Ingen data til rapporten" in page.locator("section[aria-labelledby=runde]").inner_text()
+    no_axe_violations(page)
     page.get_by_role("navigation").get_by_role("link", name="Skemaer").click()
     no_axe_violations(page)
     broken = tmp_path / "mit.yaml"

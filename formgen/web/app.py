@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, generate, library, pages, preview, review
+from formgen.web import api_routes, citizens, generate, library, pages, preview, review, round_reports
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -58,6 +58,9 @@ def _routes() -> list:
         Route("/rapporter/overblik", library.overview_download, methods=["POST"]),
         Route("/rapporter/virksomhed", library.company_download, methods=["POST"]),
         Route("/rapporter/udtraek", library.export_download, methods=["POST"]),
+        Route("/rapporter/runde", round_reports.start, methods=["POST"]),
+        Route("/rapporter/job/{job_id:str}", round_reports.part),
+        Route("/rapporter/job/{job_id:str}/pdf", round_reports.download),
         Route("/skemaer", library.forms_page),
         Route("/skemaer/tjek", library.check_upload, methods=["POST"]),
         Route("/skemaer/{form_id:str}/forhaandsvisning.png", preview.preview_png),

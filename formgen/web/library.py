@@ -48,6 +48,7 @@ def reports_page(request: Request) -> Response:
         view = {"problems": exc.problems}
     spider = view.get("spider")
     return app.render.page(request, "reports.html", groupings=GROUPINGS, companies=companies, by=by, view=view,
+                           job=app.jobs.get(request.query_params.get("job", "")),
                            spider="data:image/png;base64," + base64.b64encode(spider).decode() if spider else None)
 
 
