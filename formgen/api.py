@@ -16,7 +16,8 @@ if TYPE_CHECKING:  # for the annotations only: importing them here would load py
 __all__ = [
     "open_workspace", "init_workspace", "list_forms", "form_outline", "check_form", "generate_forms",
     "intake_returns", "status", "review", "keep_return", "quarantined", "export", "report_citizen",
-    "report_all", "merge_reports", "report_overview", "report_company", "report_kompetencekort", "audit",
+    "report_all", "merge_reports", "merge_for_print", "form_preview_pdf", "can_write_pdf", "report_overview",
+    "report_company", "report_kompetencekort", "audit",
     "forget", "purge", "explain_failure", "intake_limits", "log_access", "workspace_summary", "submission_answers",
     "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view",
 ]
@@ -61,6 +62,25 @@ def form_outline(form_id: str, ws: Workspace | None = None) -> str:
     from formgen.forms.outline import outline
 
     return outline(get(form_id, ws.forms_dir if ws else None).definition)
+
+
+def form_preview_pdf(ws: Workspace, form_id: str, folder: Path | str) -> Path:
+    """A blank copy of the form (Word) and its PDF in folder, for a preview; recorded nowhere. FG170 without LibreOffice."""
+    from formgen.core.private import write_private
+    from formgen.formats.convert import to_pdf
+    from formgen.forms.catalogue import get
+    from formgen.generate.run import preview_form
+
+    d = get(form_id, ws.forms_dir).definition
+    docx = write_private(Path(folder) / f"{form_id}.docx", preview_form(ws, d, "docx"))
+    return to_pdf([docx], Path(folder), workers=1)[0]
+
+
+def can_write_pdf() -> bool:
+    """Whether LibreOffice is installed (to write PDF from Word)."""
+    from formgen.formats.convert import find_soffice
+
+    return find_soffice() is not None
 
 
 def check_form(path: Path | str):
@@ -306,6 +326,13 @@ def workspace_roster(ws: Workspace) -> list:
 
     return [Citizen(c["ref"], c["name"], c["company"], c["mentor"], c["consultant"], c["programme"])
             for c in citizens(ws)]
+
+
+def merge_for_print(files: list[Path], out: Path | str) -> Path:
+    """One PDF for printing of generated PDF forms, in order, a bookmark per form (its file name)."""
+    from formgen.formats.pdf import merge_pdfs
+
+    return merge_pdfs([Path(f) for f in files], [Path(f).stem for f in files], Path(out))
 
 
 def pack_files(files: list[Path], dest: Path | str, base: Path | str) -> Path:

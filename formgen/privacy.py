@@ -16,7 +16,10 @@ from formgen.core.errors import fail
 from formgen.core.private import write_private
 from formgen.core.pseudonyms import KEY_FILE, key, pseudonym  # re-exported: part of privacy's API
 
-__all__ = ["KEY_FILE", "key", "pseudonym", "AuditEntry", "audit", "Forgotten", "forget", "Purged", "purge"]
+__all__ = ["WEB_FOLDER", "KEY_FILE", "key", "pseudonym", "AuditEntry", "audit", "Forgotten", "forget", "Purged", "purge"]
+
+WEB_FOLDER = ".formgen-web"  # formgen serve's uploads and download copies, covered by forget and purge
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -59,6 +62,7 @@ def forget(ws, citizen_ref: str) -> Forgotten:
     engine.dispose()
     files = _delete_files(ws, citizen_ref, {s[1] for s in subs if s[1]} | {Path(s[2]).name for s in subs})
     files += _scrub_reports(ws, citizen_ref, name)
+    files += _forget_web(ws, citizen_ref, name)
     return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))
 
 
@@ -105,12 +109,43 @@ def _scrub_reports(ws, ref: str, name: str | None) -> int:
     return n
 
 
-def _leftovers(ws, needles: list[str]) -> list[str]:
-    """Plain files in the workspace that still mention the citizen (e.g. a roster the user put there)."""
+def _forget_web(ws, ref: str, name: str | None) -> int:
+    """The web page's folder: uploads not (yet) imported and its download copies (a round's .zip, the print PDF).
+
+    A download copy holding the citizen goes whole: its forms are copies of those in forms/ (deleted above)."""
+    folder = ws.root / WEB_FOLDER
+    n = 0
+    for path in list(folder.rglob("*")) if folder.is_dir() else []:
+        if path.is_file() and _holds(path, ref, name):
+            path.unlink()
+            n += 1
+    return n
+
+
+def _holds(path: Path, ref: str, name: str | None) -> bool:
+    """The file is the citizen's: by its name, its bytes (a zip's member names, a PDF's field values), or the identity
+    formgen wrote into a form (a return renamed to anything, its parts compressed)."""
+    from formgen.formats.registry import open_return
+
+    data = path.read_bytes()
+    if _mentions(path.name, ref) or _words([ref] + ([name] if name else [])).search(data):
+        return True
+    try:
+        return open_return(data, path.name).props.get("fg_citizen_ref") == ref
+    except Exception:  # not a form formgen can open (a roster, a damaged file): its bytes were searched above
+        return False
+
+
+def _words(needles: list[str]):
     import re
 
     # Whole words only: forgetting S-1 must not flag S-10.
-    pattern = re.compile(b"|".join(rb"(?<![0-9A-Za-z])" + re.escape(n.encode()) + rb"(?![0-9A-Za-z])" for n in needles))
+    return re.compile(b"|".join(rb"(?<![0-9A-Za-z])" + re.escape(n.encode()) + rb"(?![0-9A-Za-z])" for n in needles))
+
+
+def _leftovers(ws, needles: list[str]) -> list[str]:
+    """Plain files in the workspace that still mention the citizen (e.g. a roster the user put there)."""
+    pattern = _words(needles)
     out = []
     for path in ws.root.rglob("*"):
         if not path.is_file() or path.suffix in (".db", ".db-wal", ".db-shm") or path.stat().st_size > 20_000_000:
@@ -139,7 +174,7 @@ def purge(ws, older_than_days: int) -> Purged:
     engine.dispose()
     files = 0
     stamp = cutoff.timestamp()
-    for folder in (ws.processed, ws.quarantine, ws.forms_out, ws.import_reports):
+    for folder in (ws.processed, ws.quarantine, ws.forms_out, ws.import_reports, ws.root / WEB_FOLDER):
         for path in list(folder.rglob("*")) if folder.is_dir() else []:
             if path.is_file() and (path.name in names or path.stat().st_mtime < stamp):
                 path.unlink()

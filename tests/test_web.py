@@ -23,7 +23,7 @@ def test_without_the_token_every_page_and_the_api_answer_403_with_the_problem(ws
     answer = c.get("/api/status")
     assert answer.status_code == 403
     assert answer.json()["problems"][0]["code"] == "FG180"
-    assert set(answer.json()["problems"][0]) == {"code", "where", "what", "fix"}
+    assert set(answer.json()["problems"][0]) == {"code", "where", "what", "fix", "da"}
     assert c.get(f"/?token=wrong-{TOKEN}").status_code == 403
 
 
@@ -141,6 +141,36 @@ def test_unknown_pages_and_jobs_are_404_problems(ws):
     r = c.get("/api/jobs/0123456789abcdef")
     assert r.status_code == 404 and r.json() == {"problems": [
         {"code": "FG182", "where": "job", "what": "there is no such job (jobs are kept while formgen serve runs)",
-         "fix": "upload the files again on Indlæs"}]}
+         "fix": "upload the files again on Indlæs",
+         "da": {"headline": "Siden eller elementet findes ikke",
+                "fix": "Følg et link på siden i stedet for at skrive adressen."}}]}
     assert c.get("/behandling/karantaene/..%2F..%2Fformgen.toml").status_code == 404
     assert re.search("FG182", c.get("/behandling/karantaene/formgen.toml").text)
+
+
+def test_a_session_left_alone_for_12_hours_ends_and_the_token_opens_a_new_one(ws):
+    now = [1000.0]
+    access = Access.for_address(TOKEN, "127.0.0.1", 8765)
+    access.clock = lambda: now[0]  # the server's own clock, set by the test instead of waiting 12 hours
+    c = TestClient(create_app(ws, access), base_url=BASE, raise_server_exceptions=False)
+    assert c.get(f"/?token={TOKEN}").status_code == 200
+    now[0] += 11 * 3600
+    assert c.get("/borgere").status_code == 200  # in use: each request starts the 12 hours again
+    now[0] += 11 * 3600
+    assert c.get("/borgere").status_code == 200
+    now[0] += 12 * 3600 + 1
+    ended = c.get("/borgere")
+    assert ended.status_code == 403 and "FG180" in ended.text and "12 hours without use" in ended.text
+    assert c.get("/borgere").status_code == 403  # ended for good, not just this once
+    assert access.sessions == {} and access.last_used == {}
+    assert c.get(f"/borgere?token={TOKEN}").status_code == 200 and c.get("/").status_code == 200
+
+
+def test_idle_sessions_are_dropped_when_someone_signs_in(ws):
+    now = [0.0]
+    access = Access.for_address(TOKEN, "127.0.0.1", 8765)
+    access.clock = lambda: now[0]
+    old = access.new_session()
+    now[0] += 12 * 3600 + 1
+    access.new_session()
+    assert old not in access.sessions and len(access.sessions) == 1

@@ -124,13 +124,16 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
     assert "job=" in page.url
     assert page.locator(".counts").inner_text().split("\n")[0] == "✓ Indlæst: 6"
     assert "FG202" in page.locator("table.files").inner_text()
+    assert "Ikke et Word- eller Excel-skema" in page.locator("table.files").inner_text()  # in Danish on the page
     no_axe_violations(page)
     shot(page, "indlaes")
 
     page.reload()  # the result survives a reload
     page.get_by_text("Resultat pr. fil").wait_for()
     page.get_by_label("Filer", exact=True).set_input_files([str(p) for p in files[6:]] + [str(conflicting)])
+    first_job = page.url
     page.get_by_role("button", name="Indlæs filerne").click()
+    page.wait_for_url(lambda url: url != first_job)  # the new job replaced the first one's result (not its counts)
     page.locator(".counts").wait_for(timeout=120_000)
     assert "Til behandling: 1" in page.locator(".counts").inner_text()
 
@@ -141,6 +144,7 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
 
     page.get_by_role("navigation").get_by_role("link", name="Til behandling").click()
     assert page.locator("tr.differs").count() == 1
+    assert "Ikke et Word- eller Excel-skema" in page.locator("section[aria-labelledby=karantaene]").inner_text()
     no_axe_violations(page)
     shot(page, "behandling")
     page.get_by_role("button", name="Behold igen.docx").click()
@@ -164,6 +168,17 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
         page.get_by_role("button", name="Hent progressionsrapport (PDF)").click()
     assert download.value.suggested_filename == "progressionsrapport_S-0003_runde-1.pdf"
     assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
+    page.get_by_role("navigation").get_by_role("link", name="Rapporter").click()
+    page.get_by_label("Runde (tom: den seneste)").fill("1")
+    page.get_by_role("button", name="Lav rapporterne").click()
+    printed = page.get_by_role("link", name="Hent progressionsrapporterne til print (PDF)")
+    printed.wait_for(timeout=300_000)  # LibreOffice writes the four reports
+    assert "4 progressionsrapporter til runde 1" in page.locator("section[aria-labelledby=runde]").inner_text()
+    no_axe_violations(page)
+    with page.expect_download() as download:
+        printed.click()
+    assert download.value.suggested_filename == "progressionsrapporter_runde-1.pdf"
 
 
 def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
@@ -189,6 +204,7 @@ def test_ny_runde_makes_the_forms_and_hands_over_the_zip(ws, tmp_path, served, p
     page.get_by_role("navigation").get_by_role("link", name="Ny runde").click()
     no_axe_violations(page)
     page.get_by_label("Runde").fill("2")
+    page.get_by_label("PDF til print og udfyldning (.pdf)").check()
     page.get_by_label("Borgerliste (CSV eller XLSX)").set_input_files(str(roster))
     page.get_by_role("button", name="Lav skemaerne").click()
     page.get_by_role("link", name="Hent skemaerne (.zip)").wait_for(timeout=120_000)
@@ -198,7 +214,10 @@ def test_ny_runde_makes_the_forms_and_hands_over_the_zip(ws, tmp_path, served, p
         page.get_by_role("link", name="Hent skemaerne (.zip)").click()
     import zipfile
 
-    assert len(zipfile.ZipFile(download.value.path()).namelist()) == 4  # 2 citizens × borger, konsulent
+    assert len(zipfile.ZipFile(download.value.path()).namelist()) == 8  # 2 citizens × borger, konsulent × docx, pdf
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent samlet PDF til print").click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
 
 
 def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_browser(ws, tmp_path, served, page):
@@ -207,6 +226,10 @@ def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_brows
     assert page.locator("h1").inner_text() == "Rapporter"
     no_axe_violations(page)
     shot(page, "rapporter")
+    page.get_by_role("button", name="Lav rapporterne").click()  # nothing imported yet: the job says so in Danish
+    page.get_by_text("Rapporterne blev ikke lavet.").wait_for(timeout=120_000)
+    assert "Ingen data til rapporten" in page.locator("section[aria-labelledby=runde]").inner_text()
+    no_axe_violations(page)
     page.get_by_role("navigation").get_by_role("link", name="Skemaer").click()
     no_axe_violations(page)
     broken = tmp_path / "mit.yaml"
@@ -214,8 +237,13 @@ def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_brows
     page.get_by_label("Skemadefinition (.yaml)").set_input_files(str(broken))
     page.get_by_role("button", name="Tjek skemaet").click()
     assert "har fejl" in page.get_by_role("alert").inner_text() and "FG111" in page.get_by_role("alert").inner_text()
+    assert "Skemadefinitionen er ugyldig" in page.get_by_role("alert").inner_text()
     no_axe_violations(page)
     shot(page, "skemaer")
     page.get_by_role("link", name="samtaleskema").click()
     assert page.locator("h1").inner_text() == "samtaleskema"
+    preview = page.get_by_role("img", name="Første side af skemaet samtaleskema", exact=False)
+    preview.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=preview.element_handle(), timeout=120_000)
     no_axe_violations(page)
+    shot(page, "skema")

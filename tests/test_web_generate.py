@@ -68,3 +68,34 @@ def test_an_unknown_form_or_round_is_refused_before_anything_is_written(ws):
     r = start(c, {"form": "samtaleskema", "round": "x"}, ROSTER.encode())
     assert r.status_code == 400 and "FG130" in r.text
     assert not any(p.is_file() for p in (ws.root / ".formgen-web").rglob("*"))
+
+
+def test_a_pdf_round_offers_one_merged_pdf_for_printing_a_bookmark_per_form(ws):
+    from pypdf import PdfReader
+
+    c = client(ws)
+    r = start(c, {"form": "samtaleskema", "round": "1", "format_pdf": "1", "format_docx": "1"}, ROSTER.encode("utf-8"))
+    job = wait(c, r.headers["location"].split("=")[1])
+    assert job.state == "done", job.problems
+    assert "Hent samlet PDF til print" in c.get(r.headers["location"]).text
+    merged = c.get(f"/ny-runde/job/{job.id}/pdf")
+    assert merged.status_code == 200 and merged.headers["content-type"] == "application/pdf"
+    forms = [n for n in zipfile.ZipFile(io.BytesIO(c.get(f"/ny-runde/job/{job.id}/zip").content)).namelist()
+             if n.endswith(".pdf")]
+    reader = PdfReader(io.BytesIO(merged.content))
+    assert sorted(o.title for o in reader.outline if not isinstance(o, list)) == sorted(
+        n.rsplit("/", 1)[-1][:-4] for n in forms)
+    assert len(forms) == 4 and len(reader.pages) >= 4
+    # each copy keeps its own fields: merged under one name, a viewer would show one citizen on every copy
+    citizens = sorted(f.get("/V") for name, f in reader.get_fields().items() if name.endswith(".meta.citizen"))
+    assert citizens == ["Bo Berg (S-2)", "Bo Berg (S-2)", "Ida Holm (S-1)", "Ida Holm (S-1)"]
+    assert c.get("/api/jobs/" + job.id).json()["print_pdf"] == f"/ny-runde/job/{job.id}/pdf"
+
+
+def test_a_round_without_pdf_has_no_print_pdf(ws):
+    c = client(ws)
+    r = start(c, {"form": "samtaleskema", "round": "1", "format_docx": "1"}, ROSTER.encode("utf-8"))
+    job = wait(c, r.headers["location"].split("=")[1])
+    assert "Hent samlet PDF til print" not in c.get(r.headers["location"]).text
+    assert c.get(f"/ny-runde/job/{job.id}/pdf").status_code == 404
+    assert c.get("/api/jobs/" + job.id).json()["print_pdf"] is None

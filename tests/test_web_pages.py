@@ -36,7 +36,7 @@ def test_an_upload_of_good_and_bad_files_is_read_by_a_job_and_reported_per_file(
     assert job["progress"] == {"done": 3, "total": 3, "percent": 100}
     [rejected] = [f for f in job["files"] if f["status"] == "rejected"]
     assert rejected["name"] == "noter.docx" and rejected["problems"][0]["code"] == "FG202"
-    assert set(rejected["problems"][0]) == {"code", "where", "what", "fix"}
+    assert set(rejected["problems"][0]) == {"code", "where", "what", "fix", "da"}
     # nothing handed in is lost: the good ones in processed/, the bad one in quarantine/, the upload folder gone
     assert (ws.quarantine / "noter.docx").is_file() and len(list(ws.processed.glob("*.docx"))) == 2
     assert not (ws.root / ".formgen-web" / "uploads" / job["id"]).exists()

@@ -27,7 +27,7 @@ from formgen.generate.atomic import clean_temps, publish, write_temp
 from formgen.generate.roster import Citizen, check_ref
 from formgen.core.workspace import Workspace
 
-__all__ = ["FORMATS", "GenerateResult", "file_name", "generate"]
+__all__ = ["preview_form", "FORMATS", "GenerateResult", "file_name", "generate"]
 # (reports/citizen.py still imports pool_size from here, until it imports core.parallel itself)
 
 FORMATS = ("docx", "xlsx", "pdf")
@@ -89,6 +89,16 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
         store.record_log(conn, "generate", {"form": d.id, "format": fmt, "files": len(files), "round": round_no})
     engine.dispose()
     return GenerateResult(d.id, fmt, tuple(files), out_dir, len(citizens or []), tuple(roles))
+
+
+def preview_form(ws: Workspace, d: FormDefinition, fmt: str = "docx", role: str | None = None) -> bytes:
+    """A blank form to look at (the web page's preview), rendered as generate does but recorded nowhere."""
+    role = role or d.respondents[0]
+    writer = _writer(fmt)
+    master = writer.build_master(view(d, role), ws.config.organisation, _logo(ws, None), _template(ws, fmt), None,
+                                 "", blank=True)
+    ident = Identity(new_code(), d.id, d.version, d.fingerprint, role, 1, "")
+    return writer.personalise(master, ident, prefill(None, role, None, None))
 
 
 # --- the batch: personalise and write; in this process or in forked workers ---------------------

@@ -28,6 +28,7 @@ def job_json(job: Job) -> dict:
             "files": [_file(r) for r in getattr(result, "files", ())],
             "report": f"/indlaes/job/{job.id}/rapport" if getattr(result, "report", None) else None,
             "download": f"/ny-runde/job/{job.id}/zip" if getattr(result, "zip", None) else None,
+            "print_pdf": f"/ny-runde/job/{job.id}/pdf" if getattr(result, "pdf", None) else None,
             "problems": [problem_json(p) for p in job.problems]}
 
 

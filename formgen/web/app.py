@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, generate, library, pages, review
+from formgen.web import api_routes, citizens, generate, library, pages, preview, review, round_reports
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -19,7 +19,7 @@ from formgen.web.uploads import TooLarge
 
 __all__ = ["create_app"]
 
-_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
+_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG170": 503, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
 
 
 def _logo(request: Request) -> Response:
@@ -52,13 +52,18 @@ def _routes() -> list:
         Route("/ny-runde", generate.generate_post, methods=["POST"]),
         Route("/ny-runde/job/{job_id:str}", generate.generate_part),
         Route("/ny-runde/job/{job_id:str}/zip", generate.generate_zip),
+        Route("/ny-runde/job/{job_id:str}/pdf", generate.generate_pdf),
         Route("/api/generate", generate.api_generate, methods=["POST"]),
         Route("/rapporter", library.reports_page),
         Route("/rapporter/overblik", library.overview_download, methods=["POST"]),
         Route("/rapporter/virksomhed", library.company_download, methods=["POST"]),
         Route("/rapporter/udtraek", library.export_download, methods=["POST"]),
+        Route("/rapporter/runde", round_reports.start, methods=["POST"]),
+        Route("/rapporter/job/{job_id:str}", round_reports.part),
+        Route("/rapporter/job/{job_id:str}/pdf", round_reports.download),
         Route("/skemaer", library.forms_page),
         Route("/skemaer/tjek", library.check_upload, methods=["POST"]),
+        Route("/skemaer/{form_id:str}/forhaandsvisning.png", preview.preview_png),
         Route("/skemaer/{form_id:str}", library.form_page),
         Route("/api/citizens", citizens.api_citizens),
         Route("/api/citizens/{ref:str}", citizens.api_citizen),

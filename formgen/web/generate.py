@@ -10,11 +10,12 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 
 from formgen import api
 from formgen.core.errors import fail
+from formgen.core.private import private_dir
 from formgen.web.jobs import Job
 from formgen.web.pages import job_or_404
 from formgen.web.uploads import receive_files
 
-__all__ = ["Generated", "generate_page", "generate_post", "generate_part", "generate_zip", "api_generate", "FORMATS"]
+__all__ = ["Generated", "generate_page", "generate_post", "generate_part", "generate_zip", "generate_pdf", "api_generate", "FORMATS"]
 
 FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF til print og udfyldning (.pdf)"}
 ROLES = ("borger", "mentor", "konsulent")
@@ -28,6 +29,7 @@ class Generated:
     forms: int
     form: str
     round: int
+    pdf: Path | None = None  # the PDF forms merged into one file for printing, when PDF was chosen
 
 
 def generate_page(request: Request) -> Response:
@@ -78,8 +80,11 @@ async def _start(request: Request) -> Job:
                 roster.unlink(missing_ok=True)
         files = [f for r in results for f in r.files]
         base = app.ws.forms_out
-        dest = app.ws.output / "web" / f"runde-{settings['round']}_{settings['form']}_{j.id}.zip"
-        return Generated(api.pack_files(files, dest, base), len(files), settings["form"], settings["round"])
+        # kept with the uploads, so `formgen forget` and `purge` find the copies (privacy.WEB_FOLDER)
+        dest = private_dir(app.ws.root / ".formgen-web" / "downloads") / f"runde-{settings['round']}_{settings['form']}_{j.id}.zip"
+        pdfs = [f for f in files if f.suffix == ".pdf"]
+        merged = api.merge_for_print(pdfs, dest.with_suffix(".pdf")) if pdfs else None
+        return Generated(api.pack_files(files, dest, base), len(files), settings["form"], settings["round"], merged)
     return app.jobs.submit(job, work)
 
 
@@ -98,6 +103,16 @@ def generate_zip(request: Request) -> Response:
         raise fail("FG182", "zip", "this job has no forms to download (yet)", "wait until the job has finished")
     api.log_access(request.app.state.ws, "download", {"file": job.result.zip.name, "job": job.id})
     return FileResponse(job.result.zip, filename=job.result.zip.name, media_type="application/zip")
+
+
+def generate_pdf(request: Request) -> Response:
+    """The round's PDF forms in one file, for printing."""
+    job = job_or_404(request)
+    if not isinstance(job.result, Generated) or job.result.pdf is None:
+        raise fail("FG182", "pdf", "this job has no PDF for printing (PDF was not chosen, or it is not finished)",
+                   "choose PDF under Formater on Ny runde")
+    api.log_access(request.app.state.ws, "download", {"file": job.result.pdf.name, "job": job.id})
+    return FileResponse(job.result.pdf, filename=job.result.pdf.name, media_type="application/pdf")
 
 
 async def api_generate(request: Request) -> Response:

@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, Response
 from formgen import api
 from formgen.core.errors import FormgenError, fail
 from formgen.core.private import private_dir
+from formgen.web import preview
 from formgen.web.uploads import receive_files
 
 __all__ = ["reports_page", "overview_download", "company_download", "export_download", "forms_page", "form_page",
@@ -47,6 +48,7 @@ def reports_page(request: Request) -> Response:
         view = {"problems": exc.problems}
     spider = view.get("spider")
     return app.render.page(request, "reports.html", groupings=GROUPINGS, companies=companies, by=by, view=view,
+                           job=app.jobs.get(request.query_params.get("job", "")),
                            spider="data:image/png;base64," + base64.b64encode(spider).decode() if spider else None)
 
 
@@ -92,7 +94,8 @@ def form_page(request: Request) -> Response:
     form_id = request.path_params["form_id"]
     if form_id not in {r[0] for r in api.list_forms(app.ws.root)}:
         raise fail("FG182", form_id, "there is no form with this id", "choose a form from the list on Skemaer")
-    return app.render.page(request, "form.html", form_id=form_id, outline=api.form_outline(form_id, app.ws))
+    return app.render.page(request, "form.html", form_id=form_id, outline=api.form_outline(form_id, app.ws),
+                           preview=preview.available())
 
 
 async def check_upload(request: Request) -> Response:

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from formgen.core.errors import Problem
+from formgen.web.danish import danish
 
 __all__ = ["TEMPLATES", "STATIC", "NAV", "Renderer", "problem_json", "unexpected", "text_colour", "wants_json"]
 
@@ -34,7 +35,9 @@ def text_colour(colour: str) -> str:
 
 
 def problem_json(p: Problem) -> dict:
-    return asdict(p)
+    """The problem as the catalogue has it (English), plus its Danish headline and fix under "da" where one exists."""
+    d = danish(p)
+    return asdict(p) | ({"da": {"headline": d.headline, "fix": d.fix}} if d.danish else {})
 
 
 def unexpected(exc: BaseException) -> Problem:
@@ -63,7 +66,7 @@ class Renderer:
         self.summary = summary
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(org=summary, nav=NAV, status_text=STATUS_TEXT)
+        self.env.globals.update(org=summary, nav=NAV, status_text=STATUS_TEXT, danish=danish)
 
     def page(self, request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
         csrf = request.scope.get("state", {}).get("csrf") or ""

@@ -1,15 +1,17 @@
 """Til behandling: conflicts side by side with "keep this one", and the quarantine with its problems."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from formgen import api
-from formgen.core.errors import fail
+from formgen.core.errors import Problem, fail
 
-__all__ = ["review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views", "import_again"]
+__all__ = ["note_problems", "review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views", "import_again"]
 
 
 def quarantine_entries(ws) -> list[dict]:
@@ -18,8 +20,23 @@ def quarantine_entries(ws) -> list[dict]:
     for path in sorted(api.quarantined(ws), key=lambda p: p.name):
         note = path.with_name(path.name + ".problems.txt")
         text = note.read_text(encoding="utf-8", errors="replace") if note.is_file() else ""
-        out.append({"name": path.name, "size": path.stat().st_size, "problems": text.strip()})
+        out.append({"name": path.name, "size": path.stat().st_size, "problems": text.strip(),
+                    "parsed": note_problems(text)})
     return out
+
+
+def note_problems(text: str) -> list[Problem]:
+    """The problems in a quarantine note ("[FGnnn] where", "  What: …", "  Fix:  …"), so the page can show them in Danish."""
+    found: list[Problem] = []
+    for line in text.splitlines():
+        head = re.fullmatch(r"\[(FG\d{3})\] ?(.*)", line)
+        if head:
+            found.append(Problem(head.group(1), head.group(2).strip(), ""))
+        elif found and line.startswith("  What: "):
+            found[-1] = replace(found[-1], what=line[8:].strip())
+        elif found and line.startswith("  Fix:"):
+            found[-1] = replace(found[-1], fix=line[6:].strip())
+    return found
 
 
 def conflict_views(ws) -> list[dict]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
+from typing import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -18,7 +20,7 @@ from starlette.responses import RedirectResponse
 
 from formgen.core.errors import Problem
 
-__all__ = ["COOKIE", "CSRF_HEADER", "CSP", "Access", "Guard", "token_id"]
+__all__ = ["COOKIE", "CSRF_HEADER", "CSP", "IDLE_SECONDS", "Access", "Guard", "token_id"]
 
 COOKIE = "formgen_session"
 CSRF_HEADER = "x-csrf-token"
@@ -36,13 +38,19 @@ def token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:8]
 
 
+IDLE_SECONDS = 12 * 3600  # a session left alone this long (a working day and an evening) needs the token again
+
+
 @dataclass
 class Access:
-    """The secret token, the names this server answers to, and the open sessions (id → CSRF token)."""
+    """The secret token, the names this server answers to, and the open sessions (id → CSRF token, last use)."""
 
     token: str
     hosts: frozenset[str]
     sessions: dict[str, str] = field(default_factory=dict)
+    idle_seconds: float = IDLE_SECONDS
+    clock: Callable[[], float] = time.monotonic  # monotonic: a changed wall clock neither ends nor prolongs a session
+    last_used: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def for_address(cls, token: str, host: str, port: int) -> Access:
@@ -50,9 +58,31 @@ class Access:
         return cls(token, frozenset({f"{n}:{port}" for n in names} | names))
 
     def new_session(self) -> str:
+        self._expire()
         sid = secrets.token_urlsafe(32)
         self.sessions[sid] = secrets.token_urlsafe(32)
+        self.last_used[sid] = self.clock()
         return sid
+
+    def session(self, sid: str) -> str | None:
+        """The session's CSRF token, or None when there is no such session or it was idle too long (then it ends)."""
+        csrf = self.sessions.get(sid)
+        if csrf is None:
+            return None
+        now = self.clock()
+        if now - self.last_used.get(sid, now) > self.idle_seconds:
+            self.sessions.pop(sid, None)
+            self.last_used.pop(sid, None)
+            return None
+        self.last_used[sid] = now
+        return csrf
+
+    def _expire(self) -> None:
+        """Forget every idle session (run at each login, so the table does not grow)."""
+        now = self.clock()
+        for sid in [s for s, t in self.last_used.items() if now - t > self.idle_seconds]:
+            self.sessions.pop(sid, None)
+            self.last_used.pop(sid, None)
 
     def bearer(self, request: Request) -> bool:
         given = request.headers.get("authorization", "")
@@ -91,7 +121,12 @@ class Guard:
         if self.access.bearer(request):
             request.scope.setdefault("state", {})["csrf"] = None
             return None, receive
-        csrf = self.access.sessions.get(request.cookies.get(COOKIE, ""))
+        sid = request.cookies.get(COOKIE, "")
+        had_session = sid in self.access.sessions
+        csrf = self.access.session(sid)
+        if csrf is None and had_session:
+            return self._refused(request, "session", f"the session ended after {self.access.idle_seconds / 3600:g} "
+                                 "hours without use", "open the address formgen serve printed (with ?token=…) again"), receive
         if csrf is None:
             return self._refused(request, "access token", "this page needs the access token",
                                  "open the address formgen serve printed (with ?token=…)"), receive

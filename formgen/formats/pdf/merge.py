@@ -16,10 +16,27 @@ def merge_pdfs(paths: list[Path], titles: list[str], out: Path) -> Path:
     if len(paths) != len(titles):
         raise ValueError("merge_pdfs needs one title per file")
     writer = PdfWriter()
-    for path, title in zip(paths, titles):
-        writer.append(str(path), outline_item=title)
+    for n, (path, title) in enumerate(zip(paths, titles), 1):
+        writer.append(_fields_apart(path, n), outline_item=title)
     writer.page_mode = "/UseOutlines"
     buf = io.BytesIO()
     writer.write(buf)
     writer.close()
     return write_private(Path(out), buf.getvalue())
+
+
+def _fields_apart(path: Path, n: int):
+    """The file with its top-level form fields renamed "<name>~<n>".
+
+    Generated forms all name their fields alike (fg.meta.citizen …); merged as they are, a viewer treats
+    equal names as one field and shows one citizen's name on every copy. Renamed, each copy keeps its own."""
+    from pypdf import PdfReader
+    from pypdf.generic import NameObject, TextStringObject
+
+    reader = PdfReader(str(path))
+    form = reader.trailer["/Root"].get("/AcroForm")
+    for field in (form.get_object().get("/Fields", []) if form is not None else []):
+        field = field.get_object()
+        if "/T" in field:
+            field[NameObject("/T")] = TextStringObject(f"{field['/T']}~{n}")
+    return reader
