@@ -9,6 +9,9 @@ Excel) to what the person picks or types; a value with "\\n" is typed as several
 extension chooses the format LibreOffice saves (.odt/.ods for the ODF returns). soffice runs headless
 with a profile of its own (Danish locale, macros off) and a pipe, and is stopped by its pid: no
 process is left behind, also when filling fails. Prints the LibreOffice version on success.
+
+FORMGEN_SOFFICE names another soffice to drive (default: `soffice` on the PATH), e.g. a LibreOffice
+unpacked into a folder of its own; run this script with that LibreOffice's python3-uno then.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ def prop(name: str, value) -> PropertyValue:
 def start(profile: Path, pipe: str) -> subprocess.Popen:
     """soffice headless with its own profile, listening on a named pipe."""
     return subprocess.Popen(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--norestore",
+        [os.environ.get("FORMGEN_SOFFICE", "soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible", "--norestore",
          "--nologo", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
