@@ -19,10 +19,27 @@ __all__ = [
     "report_all", "merge_reports", "merge_for_print", "form_preview_pdf", "can_write_pdf", "report_overview",
     "report_company", "report_kompetencekort", "audit",
     "forget", "purge", "explain_failure", "intake_limits", "log_access", "workspace_summary", "submission_answers",
-    "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view",
+    "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view", "new_form_workbook", "add_form",
 ]
 
 Progress = Callable[[int], None]
+
+
+def _read_workbook(path: Path):
+    from formgen.formats.definition_xlsx import read_definition
+
+    return read_definition(path)
+
+
+def _register_workbook_reader() -> None:
+    # The catalogue (forms floor) cannot import formats; this layer hands it the workbook reader.
+    from formgen.forms.catalogue import register_reader
+
+    for suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        register_reader(suffix, _read_workbook)
+
+
+_register_workbook_reader()
 
 
 def open_workspace(path: Path | str | None = None, db: str | None = None) -> Workspace:
@@ -84,10 +101,32 @@ def can_write_pdf() -> bool:
 
 
 def check_form(path: Path | str):
-    """The FormDefinition in a YAML file; FormgenError with every problem when it is not valid."""
+    """The FormDefinition in a YAML file or definition workbook; FormgenError with every problem when it is not valid."""
     from formgen.forms.catalogue import load_file
 
     return load_file(Path(path))
+
+
+def new_form_workbook(path: Path | str, from_id: str | None = None, ws: Workspace | None = None) -> Path:
+    """Write a definition workbook: a copy of form from_id, or a small example form; never over a file."""
+    from formgen.core.errors import fail
+    from formgen.formats.definition_xlsx import write_definition
+    from formgen.forms.catalogue import get
+    from formgen.forms.tabular import starter
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise fail("FG130", str(path), "a definition workbook is an .xlsx file", "end the file name in .xlsx")
+    if path.exists():
+        raise fail("FG130", str(path), "the file exists already", "choose another name, or move the file away first")
+    return write_definition(get(from_id, ws.forms_dir if ws else None).definition if from_id else starter(), path)
+
+
+def add_form(ws: Workspace, path: Path | str):
+    """Check a definition (YAML or workbook) and copy it into the workspace's forms/; returns the definition."""
+    from formgen.forms.catalogue import add_definition
+
+    return add_definition(Path(path), ws.forms_dir)
 
 
 def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Path | str | None = None,

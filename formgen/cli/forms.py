@@ -1,4 +1,4 @@
-"""formgen forms list|show|check: the form definitions."""
+"""formgen forms list|show|check|new|add: the form definitions."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,13 +56,46 @@ def forms_show(obj: Ctx, form_id: str) -> None:
 @forms.command("check")
 @click.argument("file", type=click.Path(dir_okay=False))
 def forms_check(file: str) -> None:
-    """Check a form definition file; exit 0 when valid, 1 with messages when not.
+    """Check a form definition (YAML or .xlsx workbook); exit 0 when valid, 1 with messages when not.
 
     \b
     Example:
-      formgen forms check forms/mit-skema.yaml
+      formgen forms check MIT-SKEMA.xlsx
     """
     from formgen.api import check_form
 
     d = check_form(Path(file))
     click.echo(f"OK: {d.id} version {d.version} ({d.kind}), {len(d.fields())} answer fields, fingerprint {d.fingerprint}")
+
+
+@forms.command("new")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--from", "from_id", metavar="FORM", help="Start from this form (an id from 'formgen forms list').")
+@click.pass_obj
+def forms_new(obj: Ctx, file: str, from_id: str | None) -> None:
+    """Write a definition workbook (.xlsx) to design a form in Excel; never over an existing file.
+
+    \b
+    Example:
+      formgen forms new MIT-SKEMA.xlsx --from opfoelgning
+    """
+    from formgen.api import new_form_workbook
+
+    path = new_form_workbook(Path(file), from_id, optional(obj, obj.workspace) if from_id else None)
+    click.echo(f"Wrote {path}: fill it in, then 'formgen forms check {path.name}' and 'formgen forms add {path.name}'")
+
+
+@forms.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.pass_obj
+def forms_add(obj: Ctx, file: str) -> None:
+    """Check a definition (YAML or .xlsx workbook) and copy it into the workspace's forms/.
+
+    \b
+    Example:
+      formgen forms add MIT-SKEMA.xlsx
+    """
+    from formgen.api import add_form
+
+    d = add_form(obj.workspace(), Path(file))
+    click.echo(f"Added {d.id} version {d.version} ({d.kind}) to the workspace's forms/: 'formgen generate {d.id}' makes it")

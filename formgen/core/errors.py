@@ -28,6 +28,7 @@ CATALOGUE: dict[str, str] = {
     "FG111": "form definition invalid",
     "FG112": "form not found",
     "FG113": "form definitions clash",
+    "FG114": "form definition workbook invalid",
     "FG120": "roster unreadable",
     "FG121": "roster row invalid",
     "FG122": "CPR number refused",

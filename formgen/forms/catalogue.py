@@ -1,6 +1,8 @@
 """Finding and loading form definitions: built-in presets plus a workspace's own forms/ folder."""
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +11,7 @@ from formgen.core.errors import FormgenError, Problem, fail
 
 __all__ = [
     "PRESET_DIR", "FIXES", "LoadedForm", "parse", "load_file", "definition_files", "available", "summary",
-    "listing", "get",
+    "listing", "get", "READERS", "register_reader", "add_definition",
 ]
 
 if TYPE_CHECKING:  # YAML and pydantic are imported when a definition is parsed, not by `forms list` from the cache
@@ -18,6 +20,14 @@ if TYPE_CHECKING:  # YAML and pydantic are imported when a definition is parsed,
     from formgen.forms.definition import FormDefinition
 
 PRESET_DIR = Path(__file__).parent / "presets"
+# Readers for definition files that are not YAML, by suffix. The definition workbook (.xlsx) is read
+# by formgen.formats, a floor above this one, so the API layer registers its reader here.
+READERS: dict[str, Callable[[Path], "FormDefinition"]] = {}
+
+
+def register_reader(suffix: str, read: Callable[[Path], "FormDefinition"]) -> None:
+    """Let load_file, available and listing read definition files ending in suffix (e.g. '.xlsx')."""
+    READERS[suffix.lower()] = read
 
 FIXES = {
     "missing": "add this field",
@@ -115,8 +125,24 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def load_file(path: Path) -> FormDefinition:
-    """Load one definition file."""
+    """Load one definition file: YAML, or a format with a registered reader (the .xlsx workbook)."""
+    suffix = Path(path).suffix.lower()
+    if suffix in READERS:
+        return READERS[suffix](Path(path))
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        raise fail("FG114", str(path), "no reader for definition workbooks is loaded here",
+                   "use the formgen command (formgen forms check) or formgen.api, which read workbooks")
     return parse(_read(path), str(path))
+
+
+def _contents(path: Path) -> str:
+    """What the listing cache is keyed by: a YAML file's text, a workbook's hash."""
+    if Path(path).suffix.lower() not in READERS:
+        return _read(path)
+    try:
+        return f"{path.suffix.lower()}:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise fail("FG114", str(path), f"cannot read the file ({exc.__class__.__name__})", "check the path")
 
 
 def _read(path: Path) -> str:
@@ -131,7 +157,9 @@ def definition_files(forms_dir: Path | None = None) -> list[tuple[Path, bool]]:
     """(file, built-in) of every definition, in the order they are loaded: the presets, then the workspace's own."""
     files = [(path, True) for path in sorted(PRESET_DIR.glob("*.yaml"))]
     if forms_dir and forms_dir.is_dir():
-        files += [(path, False) for path in sorted([*forms_dir.glob("*.yaml"), *forms_dir.glob("*.yml")])]
+        own = [*forms_dir.glob("*.yaml"), *forms_dir.glob("*.yml"), *forms_dir.glob("*.xlsx")]
+        # '~$name.xlsx' is the lock file Excel keeps next to a workbook that is open.
+        files += [(path, False) for path in sorted(own) if not path.name.startswith("~$")]
     return files
 
 
@@ -169,10 +197,10 @@ def listing(forms_dir: Path | None = None) -> list[tuple[str, ...]]:
     rows, taken = [], {}
     try:
         for path, builtin in definition_files(forms_dir):
-            text = _read(path)
+            text = _contents(path)
             row = cache.recall("forms", text)
             if not (isinstance(row, list) and len(row) == 5 and all(isinstance(c, str) for c in row)):
-                row = summary(parse(text, str(path)))
+                row = summary(parse(text, str(path)) if path.suffix.lower() not in READERS else load_file(path))
                 cache.remember("forms", text, row)
             if not builtin:
                 _check_new(row[0], path, taken.get(row[0]))
@@ -190,3 +218,24 @@ def get(form_id: str, forms_dir: Path | None = None) -> LoadedForm:
         raise fail("FG112", form_id, "no form with this id",
                    f"use one of: {', '.join(sorted(found))} (see 'formgen forms list')")
     return found[form_id]
+
+
+def add_definition(path: Path, forms_dir: Path) -> FormDefinition:
+    """Check a definition file and copy it into forms_dir; a file of that name defining the same form is
+    moved to forms_dir/replaced/ first (never lost). FG113 when another form has the id."""
+    import datetime as dt
+    import shutil
+
+    d, target = load_file(path), forms_dir / path.name
+    taken = available(forms_dir).get(d.id)
+    if taken and (taken.builtin or taken.source.resolve() != target.resolve()):
+        raise fail("FG113", str(path), f"form id '{d.id}' is already used by {taken.source.name}",
+                   "give your form its own id (e.g. add your municipality's name)")
+    if target.resolve() == path.resolve():
+        return d
+    if target.exists() and target.read_bytes() != path.read_bytes():
+        (forms_dir / "replaced").mkdir(parents=True, exist_ok=True)
+        target.replace(forms_dir / "replaced" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}")
+    forms_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    return d

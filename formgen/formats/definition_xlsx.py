@@ -1,0 +1,155 @@
+"""The definition workbook: a form definition as an Excel workbook a jobcentre edits (XLSForm-style)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from formgen.core.errors import FormgenError, Problem, fail
+from formgen.forms.tabular import (CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell,
+                                   from_sheets, to_sheets)
+
+__all__ = ["INSTRUCTIONS", "write_definition", "read_definition"]
+
+INSTRUCTIONS: tuple[str, ...] = (
+    "Sådan laver I jeres eget skema",
+    "",
+    "1. Indstillinger: skriv skemaets id (små bogstaver, tal og -, fx 'mit-skema'), titel og type, vælg hvem der "
+    "svarer (Ja/Nej), skalaens trin (5, 10 eller 20) og om man kan svare 'Ved ikke'.",
+    "2. Afsnit: én række pr. afsnit (overskrift i skemaet) med en indledning.",
+    "3. Indikatorer: én række pr. indikator. Nøgle: små bogstaver, tal og _ (fx sociale_kompetencer) – "
+    "nøglen kobler svarene på tværs af runder og skemaer, så skift den ikke, når der er svar. Etiket: "
+    "overskriften. Spørgsmål (alle) gælder alle, der svarer; skriv et andet spørgsmål til borger, mentor "
+    "eller konsulent i deres egen kolonne. Hjælpespørgsmål: ét pr. linje (Alt+Enter). Borger/Mentor/"
+    "Konsulent: lad dem stå tomme, så svarer alle skemaets respondenter; ellers Ja/Nej.",
+    "4. Skala: skalaens ankertekster. Tom Indikator = hele skemaets skala; en indikators nøgle = dens egne "
+    "tekster. Trin: et tal (1, 2, …) eller et interval (1-2, 3-4 …); alle trin skal have netop én tekst.",
+    "5. Tekstsvar: fritekstfelter. Hører til: en indikators eller et tekstafsnits nøgle. Type: text, number "
+    "eller date.",
+    "6. Tekstafsnit: afsnit med kun tekstsvar, fx en arbejdsaftale.",
+    "7. Grupper: kompetencekortets grupper (kun for typen kompetencekort).",
+    "",
+    "Tjek skemaet med:  formgen forms check MIT-SKEMA.xlsx",
+    "Tag det i brug med:  formgen forms add MIT-SKEMA.xlsx",
+    "",
+    "Eksempel (Indikatorer):",
+    "Afsnit: Hovedområder | Nøgle: sociale_kompetencer | Etiket: Sociale kompetencer og samarbejde | "
+    "Spørgsmål borger: Hvordan har du det med at samarbejde med kollegerne? | Spørgsmål (alle): Hvordan "
+    "vurderer du borgerens samarbejde med kollegerne?",
+)
+# Dropdowns: (sheet, header, choices); None = filled in from another sheet.
+_CHOICES = (("Indikatorer", "Markeringer", tuple(MARKINGS)), ("Tekstsvar", "Type", TYPES))
+_ROWS = 300  # how far down the dropdowns reach
+
+
+def _validation(ws, choices: tuple, ref: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(type="list", formula1='"' + ",".join(str(c) for c in choices) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="Ugyldigt valg", error="Vælg en værdi i listen")
+    ws.add_data_validation(dv)
+    dv.add(ref)
+
+
+def _column(sheet: str, header: str) -> str:
+    return cell(sheet, 1, SHEETS[sheet].index(header) + 1).split("!")[1][:-1]
+
+
+def _dropdowns(wb) -> None:
+    for sheet, header, choices in _CHOICES:
+        col = _column(sheet, header)
+        _validation(wb[sheet], choices, f"{col}2:{col}{_ROWS}")
+    for sheet in ("Indikatorer", "Tekstafsnit"):
+        first, last = _column(sheet, "Borger"), _column(sheet, "Konsulent")
+        _validation(wb[sheet], (YES, NO), f"{first}2:{last}{_ROWS}")
+    settings = wb["Indstillinger"]
+    for n, (label, field, _) in enumerate(SETTINGS, start=2):
+        choices = {"kind": KINDS, "steps": STEPS}.get(field)
+        if field in ("borger", "mentor", "konsulent", "dont_know", "signatures"):
+            choices = (YES, NO)
+        if choices:
+            _validation(settings, choices, f"B{n}")
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    # The section column offers the titles typed in the sheet Afsnit.
+    dv = DataValidation(type="list", formula1=f"Afsnit!$A$2:$A${_ROWS}", allow_blank=True)
+    wb["Indikatorer"].add_data_validation(dv)
+    dv.add(f"A2:A{_ROWS}")
+
+
+def _style(ws, widths: dict[int, int]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    for c in ws[1]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in ws.iter_rows(min_row=2):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    for col in range(1, ws.max_column + 1):
+        ws.column_dimensions[chr(64 + col)].width = widths.get(col, 24)
+    ws.freeze_panes = "A2"
+
+
+def write_definition(definition, path: Path | str) -> Path:
+    """Write the definition workbook for a FormDefinition (the instruction sheet first)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    guide = wb.active
+    guide.title = "Vejledning"
+    for line in INSTRUCTIONS:
+        guide.append([line])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 120
+    for name, rows in to_sheets(definition).items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        _style(ws, {1: 22, 2: 30, 3: 40} if name != "Indikatorer" else {1: 18, 2: 24, 3: 30, 9: 40})
+    _dropdowns(wb)
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sheet_rows(ws, problems: list[Problem]) -> list[list[str]]:
+    """A sheet's cells as text; formulas and merged cells are problems at their cell."""
+    for merged in ws.merged_cells.ranges:
+        problems.append(Problem(CODE, f"{ws.title}!{merged.coord}", "merged cells",
+                                "unmerge the cells (Flet og centrer off) and write one value per cell"))
+    rows = []
+    for r in ws.iter_rows():
+        for c in r:
+            if c.data_type == "f":
+                problems.append(Problem(CODE, f"{ws.title}!{c.coordinate}", "a formula, not a value",
+                                        "write the text itself in the cell (copy, then paste as values)"))
+        rows.append([_text(c.value) if c.data_type != "f" else "" for c in r])
+    return rows
+
+
+def read_definition(path: Path | str):
+    """The FormDefinition a definition workbook describes; FG114 problems name Sheet!Cell."""
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise fail(CODE, str(path), "not an .xlsx workbook", "save it in Excel as 'Excel-projektmappe (.xlsx)'")
+    try:
+        wb = load_workbook(path, data_only=False)
+    except Exception as exc:  # openpyxl raises many types on a bad file
+        raise fail(CODE, str(path), f"cannot read the workbook ({exc.__class__.__name__})",
+                   "save it again as .xlsx from Excel or LibreOffice, or start from 'formgen forms new'")
+    problems: list[Problem] = []
+    sheets = {ws.title: _sheet_rows(ws, problems) for ws in wb.worksheets if ws.title != "Vejledning"}
+    wb.close()
+    if problems:
+        raise FormgenError(problems)
+    return from_sheets(sheets, path.name)
