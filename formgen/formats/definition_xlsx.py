@@ -38,6 +38,9 @@ INSTRUCTIONS: tuple[str, ...] = (
 # Dropdowns: (sheet, header, choices); None = filled in from another sheet.
 _CHOICES = (("Indikatorer", "Markeringer", tuple(MARKINGS)), ("Tekstsvar", "Type", TYPES))
 _ROWS = 300  # how far down the dropdowns reach
+_WIDTHS = {"Indikatorer": {1: 16, 2: 22, 3: 26, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 40, 10: 9, 11: 9, 12: 11,
+                           13: 13, 14: 30},
+           "Indstillinger": {1: 18, 2: 40, 3: 50}, "Skala": {1: 22, 2: 8, 3: 50}, "Tekstafsnit": {3: 50}}
 
 
 def _validation(ws, choices: tuple, ref: str) -> None:
@@ -81,31 +84,44 @@ def _style(ws, widths: dict[int, int]) -> None:
     for c in ws[1]:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDEBF7")
+    width = {col: widths.get(col, 24) for col in range(1, ws.max_column + 1)}
+    for col, w in width.items():
+        ws.column_dimensions[chr(64 + col)].width = w
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.alignment = Alignment(wrap_text=True, vertical="top")
-    for col in range(1, ws.max_column + 1):
-        ws.column_dimensions[chr(64 + col)].width = widths.get(col, 24)
+        # LibreOffice does not grow a row for wrapped text it did not write: set the height it needs.
+        lines = max((sum(1 + len(part) // max(width[c.column] - 2, 4) for part in str(c.value).split("\n"))
+                     for c in row if c.value is not None), default=1)
+        ws.row_dimensions[row[0].row].height = 15 * lines
     ws.freeze_panes = "A2"
+    # Printed, a sheet is one page wide (landscape), so a row is read across on one page.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def write_definition(definition, path: Path | str) -> Path:
     """Write the definition workbook for a FormDefinition (the instruction sheet first)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     guide = wb.active
     guide.title = "Vejledning"
     for line in INSTRUCTIONS:
         guide.append([line])
+        guide.cell(guide.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        # LibreOffice does not grow a wrapped row by itself: give each line the height it needs.
+        guide.row_dimensions[guide.max_row].height = 15 * (1 + len(line) // 95)
     guide["A1"].font = Font(bold=True, size=14)
-    guide.column_dimensions["A"].width = 120
+    guide.row_dimensions[1].height = 22
+    guide.column_dimensions["A"].width = 90
     for name, rows in to_sheets(definition).items():
         ws = wb.create_sheet(name)
         for r in rows:
             ws.append(r)
-        _style(ws, {1: 22, 2: 30, 3: 40} if name != "Indikatorer" else {1: 18, 2: 24, 3: 30, 9: 40})
+        _style(ws, _WIDTHS.get(name, {1: 22, 2: 30, 3: 40}))
     _dropdowns(wb)
     path = Path(path)
     wb.save(path)
