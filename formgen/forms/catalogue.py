@@ -221,8 +221,7 @@ def get(form_id: str, forms_dir: Path | None = None) -> LoadedForm:
 
 
 def add_definition(path: Path, forms_dir: Path) -> FormDefinition:
-    """Check a definition file and copy it into forms_dir; a file of that name defining the same form is
-    moved to forms_dir/replaced/ first (never lost). FG113 when another form has the id."""
+    """Check a definition file and copy it into forms_dir (an older copy goes to replaced/); FG113 on a taken id."""
     import datetime as dt
     import shutil
 
