@@ -174,3 +174,34 @@ def test_the_command_prints_the_cell_and_the_fix(tmp_path):
     assert result.returncode == 1 and "Traceback" not in out
     assert "[FG114] MIT-SKEMA.xlsx, Indikatorer!C6: 'Sociale kompetencer og samarbejde' is used twice" in out
     assert "give every row its own label" in out
+
+
+def test_a_workbook_form_with_a_new_indicator_and_20_steps_is_filled_imported_and_exported(ws, tmp_path):
+    import csv
+    import shutil
+
+    from filling import fill_docx
+
+    from formgen.api import export, intake_returns
+
+    def edit(wb):
+        wb["Indstillinger"]["B10"] = 20
+        skala = wb["Skala"]
+        skala.delete_rows(2, 10)
+        for n, steps in enumerate(("1-4", "5-8", "9-12", "13-16", "17-20"), start=2):
+            skala.append(["", steps, f"Tekst {n - 1}"])
+        wb["Indikatorer"].append(["Hovedområder", "moedestabilitet", "Mødestabilitet", "", "Kommer du til tiden?"])
+
+    path = new_form_workbook(tmp_path / "MIT-SKEMA.xlsx")
+    wb = load_workbook(path)
+    edit(wb)
+    wb.save(path)
+    assert add_form(ws, path).scale.steps == 20
+    result = generate_forms(ws, "mit-skema", citizen="S-0001", name="Test Testesen", roles=["borger"])
+    fill_docx(result.files[0], {"fg:moedestabilitet:now": "17", "fg:moedestabilitet:goal": "20",
+                                "fg:sociale_kompetencer:now": "3"})
+    shutil.copy(result.files[0], ws.intake / result.files[0].name)
+    intake_returns(ws)
+    out = export(ws, "scores", "csv", tmp_path / "scores.csv")
+    rows = list(csv.DictReader((tmp_path / "scores.csv").open(encoding="utf-8-sig")))
+    assert {(r["item"], r["now"], r["goal"]) for r in rows} >= {("moedestabilitet", "17", "20")}, (out, rows)

@@ -17,6 +17,7 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG111": ("Skemadefinitionen er ugyldig", "Ret det sted i YAML-filen, som meddelelsen nævner (fil, sti og linje)."),
     "FG112": ("Skemaet findes ikke", "Vælg et skema fra listen på Skemaer."),
     "FG113": ("To skemadefinitioner har samme id", "Giv dit eget skema sit eget id."),
+    "FG114": ("Skemaets regneark har en fejl", "Ret den celle i regnearket, som meddelelsen nævner (ark og celle, fx Indikatorer!C7)."),
     "FG120": ("Borgerlisten kan ikke læses", "Tjek at listen er en CSV- eller XLSX-fil med kolonnerne fra vejledningen."),
     "FG121": ("En række i borgerlisten er ugyldig", "Ret den nævnte række eller kolonne, og prøv igen."),
     "FG122": ("CPR-nummer afvist", "Brug sagsnummeret eller et pseudonym – aldrig et CPR-nummer."),
