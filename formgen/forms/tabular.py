@@ -251,6 +251,7 @@ def _item(rd: _Reader, n: int, r: dict[str, str], path: tuple, anchors: dict, te
         rd.at(path + (f,), "Indikatorer", n, col)
     rd.at(path + ("question",), "Indikatorer", n, "Spørgsmål (alle)")
     rd.at(path, "Indikatorer", n, "Nøgle")
+    rd.where.setdefault(("named", key), rd.where[path])
     return item
 
 
@@ -288,6 +289,7 @@ def _text_sections(rd: _Reader, texts: dict) -> list[dict]:
         for col, f in (("Nøgle", "key"), ("Titel", "title"), ("Indledning", "intro"), ("Borger", "respondents")):
             rd.at(("texts", s, f), "Tekstafsnit", n, col)
         rd.at(("texts", s), "Tekstafsnit", n, "Nøgle")
+        rd.where.setdefault(("named", key), rd.where[("texts", s)])
     return out
 
 
@@ -333,6 +335,9 @@ def _problem(where: dict[tuple, str], err: dict) -> Problem:
     loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in str(p))
     band = re.search(r"band '([^']+)'", err["msg"])
     loc = ("band", band.group(1)) if band and ("band", band.group(1)) in where else loc
+    # The form's own checks (loc ()) name the item or key they are about: point at its row.
+    named = re.match(r"(?:item|key) '([^']+)'", err["msg"].removeprefix("Value error, "))
+    loc = ("named", named.group(1)) if not loc and named and ("named", named.group(1)) in where else loc
     at = next((where[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in where), "Indstillinger")
     fix = FIXES.get(err["type"], "correct the cell")
     return Problem(CODE, at, err["msg"].removeprefix("Value error, "), fix.replace("(lines starting with '- ')", ""))
