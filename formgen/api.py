@@ -19,7 +19,7 @@ __all__ = [
     "report_all", "merge_reports", "merge_for_print", "form_preview_pdf", "can_write_pdf", "report_overview",
     "report_company", "report_kompetencekort", "audit",
     "forget", "purge", "explain_failure", "intake_limits", "log_access", "workspace_summary", "submission_answers",
-    "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view",
+    "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view", "init_database",
 ]
 
 Progress = Callable[[int], None]
@@ -353,3 +353,10 @@ def overview_view(ws: Workspace, by: str = "programme") -> dict:
     finally:
         engine.dispose()
     return dict(context(ov), spider=spider_png(ov))
+
+
+def init_database(url: str | Path) -> tuple[int, int]:
+    """Create formgen's tables in the database at url (a SQLAlchemy URL or a SQLite path); (schema found, schema now)."""
+    from formgen.store import db as store
+
+    return store.create_schema(url)

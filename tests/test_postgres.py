@@ -151,3 +151,23 @@ def test_an_empty_database_beside_another_applications_schema_version_gets_formg
     assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == "2"
     assert postgres.sql("SELECT version FROM andet.schema_version", "delt").strip() == "41"  # theirs, untouched
 
+
+def test_db_init_creates_the_schema_then_says_there_is_nothing_to_do(tmp_path, postgres):
+    url = postgres.new_database("tom")
+    first = subprocess.run([EXE, "db", "init", "--db", url], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "formgen's tables created in postgresql+psycopg://formgen:***@127.0.0.1" in first.stdout
+    assert PASSWORD not in first.stdout + first.stderr
+    tables = postgres.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", "tom").split()
+    assert tables == ["answers", "citizens", "definitions", "dispatch", "log", "problems", "schema_version", "submissions"]
+    indexes = postgres.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'", "tom").split()
+    assert {"submissions_one_imported_per_code", "submissions_one_imported_per_return"} <= set(indexes)
+    again = subprocess.run([EXE, "db", "init", "--db", url], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert again.returncode == 0 and "already exist" in again.stdout and "schema 2" in again.stdout, again.stdout
+
+
+def test_db_init_on_a_missing_database_is_an_fg150_without_the_password(tmp_path, postgres):
+    r = subprocess.run([EXE, "db", "init", "--db", postgres.url("findes_ikke")], capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path)
+    assert r.returncode == 1 and "FG150" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert PASSWORD not in r.stdout + r.stderr
