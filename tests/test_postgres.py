@@ -171,3 +171,20 @@ def test_db_init_on_a_missing_database_is_an_fg150_without_the_password(tmp_path
                        timeout=120, cwd=tmp_path)
     assert r.returncode == 1 and "FG150" in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert PASSWORD not in r.stdout + r.stderr
+
+
+def test_review_keep_on_postgresql_makes_the_chosen_version_the_one_imported_row(ws, postgres, tmp_path):
+    w = pg_workspace(ws, postgres, "valg")
+    blank = forms(w, 1)[0]
+    for level, folder in ((2, "first"), (7, "second")):
+        r = subprocess.run([EXE, "-w", str(w.root), "--db", w.db_url, "intake", str(filled(blank, tmp_path / folder,
+                            level))], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "needs review 1" in r.stdout, r.stdout + r.stderr
+    conflict = rows(postgres, "valg", "SELECT coalesce(stored_name, original_name) FROM submissions "
+                                      "WHERE status = 'conflict'")[0][0]
+    r = subprocess.run([EXE, "-w", str(w.root), "--db", w.db_url, "review", "--keep", conflict],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "now counts" in r.stdout, r.stdout + r.stderr
+    assert rows(postgres, "valg", "SELECT coalesce(stored_name, original_name), status FROM submissions "
+                                  "WHERE status = 'imported'") == [[conflict, "imported"]]
+    no_double_imports(postgres, "valg")
