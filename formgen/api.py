@@ -357,6 +357,5 @@ def overview_view(ws: Workspace, by: str = "programme") -> dict:
 
 def init_database(url: str | Path) -> tuple[int, int]:
     """Create formgen's tables in the database at url (a SQLAlchemy URL or a SQLite path); (schema found, schema now)."""
-    from formgen.store import db as store
-
-    return store.create_schema(url)
+    from formgen.store.db import create_schema
+    return create_schema(url)
