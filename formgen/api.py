@@ -20,6 +20,7 @@ __all__ = [
     "report_company", "report_kompetencekort", "audit",
     "forget", "purge", "explain_failure", "intake_limits", "log_access", "workspace_summary", "submission_answers",
     "citizens", "citizen_view", "workspace_roster", "pack_files", "overview_view", "new_form_workbook", "add_form",
+    "init_database",
 ]
 
 Progress = Callable[[int], None]
@@ -392,3 +393,9 @@ def overview_view(ws: Workspace, by: str = "programme") -> dict:
     finally:
         engine.dispose()
     return dict(context(ov), spider=spider_png(ov))
+
+
+def init_database(url: str | Path) -> tuple[int, int]:
+    """Create formgen's tables in the database at url (a SQLAlchemy URL or a SQLite path); (schema found, schema now)."""
+    from formgen.store.db import create_schema
+    return create_schema(url)

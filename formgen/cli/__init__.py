@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from formgen.cli import data, forms, generate, intake, report, serve, workspace
+from formgen.cli import data, db, forms, generate, intake, report, serve, workspace
 from formgen.cli.common import Ctx, ExampleLastGroup, show_problems, unexpected
 from formgen.core.errors import FormgenError
 from formgen.core.version import __version__
@@ -36,7 +36,8 @@ def cli(ctx: click.Context, workspace: str | None, db: str | None) -> None:
 
 
 for _command in (workspace.init, forms.forms, generate.generate, intake.intake, intake.status, data.export,
-                 intake.review, report.report, data.audit, data.forget, data.purge, workspace.demo, serve.serve):
+                 intake.review, report.report, data.audit, data.forget, data.purge, workspace.demo, serve.serve,
+                 db.db):
     cli.add_command(_command)
 del _command
 

@@ -22,7 +22,7 @@ from formgen.core.errors import FormgenError, fail
 from formgen.core.redact import mask_url, remember
 from formgen.store.errors import check_url, database_problem
 
-__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "submissions", "answers", "problems", "MIGRATIONS", "migrate", "record_log", "log_entries"]
+__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "MIGRATIONS", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
 
 SCHEMA_VERSION = 2
 meta = MetaData()
@@ -83,6 +83,17 @@ def engine_url(url_or_path: str | Path) -> str:
 
 def connect(url_or_path: str | Path) -> Engine:
     """Open (and create or migrate) the database; any failure is an FG150 naming its cause and fix."""
+    return _opened(url_or_path)[0]
+
+
+def create_schema(url_or_path: str | Path) -> tuple[int, int]:
+    """Create (or bring up to date) formgen's tables; (schema version found, schema version now)."""
+    engine, found = _opened(url_or_path)
+    engine.dispose()
+    return found, SCHEMA_VERSION
+
+
+def _opened(url_or_path: str | Path) -> tuple[Engine, int]:
     remember(str(url_or_path))
     bad_url = check_url(str(url_or_path))
     if bad_url:
@@ -94,10 +105,10 @@ def connect(url_or_path: str | Path) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 60} if url.startswith("sqlite") else {})
         if url.startswith("sqlite"):
             _sqlite_pragmas(engine)
-        migrate(engine)
+        found = migrate(engine)
     except (SQLAlchemyError, ImportError, OSError, ValueError, sqlite3.Error) as exc:  # ValueError: a bad URL
         raise FormgenError(database_problem(exc, str(url_or_path), "cannot open the database")) from None
-    return engine
+    return engine, found
 
 
 def _create_private(path: Path) -> None:
@@ -149,18 +160,45 @@ problems = Table(
     Column("at", String(32), nullable=False),
 )
 
-MIGRATIONS = {
-    1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
-    2: lambda conn: meta.create_all(conn, tables=[submissions, answers, problems]),
+# At most one imported row per form code, and per citizen × respondent × round × form, decided by
+# PostgreSQL itself (several formgen processes may write at once there). Partial indexes, so conflicts
+# and superseded rows stay; not on SQLite, whose writers are serialised by BEGIN IMMEDIATE already.
+PG_UNIQUE = {
+    "submissions_one_imported_per_code": "(code) WHERE status = 'imported'",
+    "submissions_one_imported_per_return": "(citizen_ref, role, round, form) WHERE status = 'imported' "
+                                           "AND citizen_ref IS NOT NULL AND round IS NOT NULL",
 }
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to SCHEMA_VERSION, one numbered step at a time."""
+def _submission_tables(conn) -> None:
+    meta.create_all(conn, tables=[submissions, answers, problems])
+    pg_unique_indexes(conn)
+
+
+def pg_unique_indexes(conn) -> None:
+    """Create the PG_UNIQUE indexes that are missing (PostgreSQL only; cheap when all exist)."""
+    if conn.dialect.name != "postgresql":
+        return
+    have = set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                                 "AND tablename = 'submissions'")).scalars())
+    for name, spec in PG_UNIQUE.items():
+        if name not in have:
+            conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON submissions {spec}"))
+
+
+MIGRATIONS = {
+    1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
+    2: _submission_tables,
+}
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the schema to SCHEMA_VERSION, one numbered step at a time; the version found (0: none)."""
     with engine.begin() as conn:
         has = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'")
-                           if engine.dialect.name == "sqlite" else
-                           text("SELECT table_name FROM information_schema.tables WHERE table_name='schema_version'")).first()
+                           if engine.dialect.name == "sqlite" else  # formgen's tables: the search_path's first schema
+                           text("SELECT table_name FROM information_schema.tables WHERE table_name='schema_version' "
+                                "AND table_schema = current_schema()")).first()
         current = conn.execute(select(schema_version.c.version)).scalar() if has else 0
         if current and current > SCHEMA_VERSION:
             raise fail("FG150", mask_url(str(engine.url)), f"the database is from a newer formgen (schema {current})",
@@ -169,6 +207,21 @@ def migrate(engine: Engine) -> None:
             MIGRATIONS[version](conn)
             conn.execute(schema_version.delete())
             conn.execute(insert(schema_version).values(version=version))
+        if current == SCHEMA_VERSION:
+            pg_unique_indexes(conn)  # a PostgreSQL database made before they existed
+    return current
+
+
+WRITER_LOCK = 0x666F726D67656E  # "formgen": the advisory lock key of every formgen process deciding what counts
+
+
+def lock_writers(conn) -> None:
+    """On PostgreSQL, wait until no other formgen transaction decides what counts (intake, review --keep).
+
+    A transaction-level advisory lock, released at COMMIT or ROLLBACK: after it, every statement sees
+    what the previous writer committed, as after SQLite's BEGIN IMMEDIATE. Nothing to do on SQLite."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
 
 
 def record_log(conn, action: str, detail: dict, citizen_ref: str | None = None) -> None:

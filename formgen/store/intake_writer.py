@@ -2,10 +2,14 @@
 
 On SQLite they run on the pooled DBAPI connection inside BEGIN IMMEDIATE … COMMIT (what
 engine.begin() issues, without SQLAlchemy's per-statement work); other databases go through SQLAlchemy.
+On PostgreSQL each transaction first takes formgen's writer lock (store.lock_writers, an advisory lock),
+so the check-then-insert of store_reading is decided by one writer at a time, as on SQLite; the
+unique indexes of db.PG_UNIQUE are the database's own guarantee behind it.
 """
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import contextmanager
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
@@ -91,6 +95,7 @@ class _EngineTx:
     def __enter__(self):
         self.ctx = self.w.engine.begin()
         self.conn = self.ctx.__enter__()
+        _intake_lock(self.ctx, self.conn)
         return self
 
     def __exit__(self, *exc):
@@ -117,6 +122,18 @@ class _EngineTx:
 
     def insert_rows(self, key: str, rows: list[tuple]) -> None:
         self.insert_many(key, [dict(zip(self.w.stmts[key][1], r)) for r in rows])
+
+
+def _intake_lock(ctx, conn) -> None:
+    """Wait for the other writers' transactions to end (store.lock_writers), closing ctx if that fails.
+
+    Row-by-row ON CONFLICT alone is not enough here: a group of files is one transaction, and two
+    groups inserting the same codes in another order would deadlock; one writer at a time cannot."""
+    try:
+        store.lock_writers(conn)
+    except BaseException:
+        ctx.__exit__(*sys.exc_info())
+        raise
 
 
 class _SqliteTx:
@@ -229,14 +246,14 @@ def store_reading(tx, row, kind: str, answers, meta: dict, name: str, base: dict
         status, supersede, found = "imported", (), None
         if counted is not None:
             status, supersede, found = judge(_earlier(tx, same), _kind(tx, row["fingerprint"]))
+        for sid in supersede:  # first: PostgreSQL checks its unique index of imported rows row by row
+            tx.run("supersede", {"sid": sid})
         sub_id = tx.insert("submission", dict(
             sha256=base["sha256"], status=status, code=base["code"], form=row["form"], form_version=row["form_version"],
             fingerprint=row["fingerprint"], role=row["role"], round=row["round"], citizen_ref=row["citizen_ref"],
             format=kind, original_name=name, stored_name=stored_name, submitted_at=store.now(),
             filled_by=meta.get("filled_by"), filled_date=meta.get("date")))
         tx.insert_rows("answers", [(sub_id, a.key, a.field, a.value, a.raw, a.how) for a in answers])  # _ANSWER order
-        for sid in supersede:
-            tx.run("supersede", {"sid": sid})
         # as store.record_log
         tx.insert("log", dict(at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
                               detail=json.dumps({"file": name, "code": base["code"], "status": status}

@@ -39,6 +39,7 @@ def keep_submission(engine, file_name: str) -> dict | None:
     """Make the named file count for its return (the others become superseded); its row, or None if unknown."""
     s = store.submissions
     with engine.begin() as conn:
+        store.lock_writers(conn)  # not while an intake decides the same return
         row = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
                                            s.c.status.in_(_COUNTED))).mappings().first()
         if row is None:
