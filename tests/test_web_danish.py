@@ -16,7 +16,7 @@ from formgen.web.render import Renderer
 
 PACKAGE = Path(formgen.__file__).parent
 # The floors a page user's problems come from: intake and what it reads, review, generate, the forms and check.
-PAGE_SOURCES = ("intake", "formats", "generate", "forms", "store", "core", "web", "api.py")
+PAGE_SOURCES = ("intake", "formats", "generate", "forms", "store", "core", "web", "api")
 
 
 def _codes_in(*parts: str) -> set[str]:
