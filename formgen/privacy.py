@@ -112,11 +112,16 @@ def _scrub_reports(ws, ref: str, name: str | None) -> int:
 def _forget_web(ws, ref: str, name: str | None) -> int:
     """The web page's folder: uploads not (yet) imported and its download copies (a round's .zip, the print PDF).
 
-    A download copy holding the citizen goes whole: its forms are copies of those in forms/ (deleted above)."""
+    A download copy holding the citizen goes whole: its forms are copies of those in forms/ (deleted above).
+    An uploaded archive is never deleted: it may hold other citizens' returns, not yet imported, so it
+    stays and is named among the leftovers for a person to decide."""
+    from formgen.formats.archive import is_archive
+
     folder = ws.root / WEB_FOLDER
+    uploads = folder / "uploads"
     n = 0
     for path in list(folder.rglob("*")) if folder.is_dir() else []:
-        if path.is_file() and _holds(path, ref, name):
+        if path.is_file() and _holds(path, ref, name) and not (path.is_relative_to(uploads) and is_archive(path)):
             path.unlink()
             n += 1
     return n

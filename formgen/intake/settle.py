@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 from dataclasses import replace
@@ -56,9 +55,17 @@ def settle(ws: Workspace, src: Source, r: FileResult, engine, planned: Path | No
 
 
 def _unique(target: Path, sha: str = "") -> Path:
+    """target, or a free name beside it: <stem>-<sha8> for a file of known content (the same content may
+    take that name again), else <stem>-<n>, never a name already taken (a third returns.zip must not
+    replace the second)."""
     if not target.exists():
         return target
-    return target.with_name(f"{target.stem}-{(sha or hashlib.sha256(str(target).encode()).hexdigest())[:8]}{target.suffix}")
+    if sha:
+        return target.with_name(f"{target.stem}-{sha[:8]}{target.suffix}")
+    n = 2
+    while (candidate := target.with_name(f"{target.stem}-{n}{target.suffix}")).exists():
+        n += 1
+    return candidate
 
 
 def move(path: Path, folder: Path, sha: str = "") -> Path | None:

@@ -102,10 +102,18 @@ async def import_again(request: Request) -> Response:
         raise fail("FG182", name, "no quarantined file has this name", "choose a file from the list on Til behandling")
     job = Job(app.jobs.new_id(), "intake", files=1)
     job.folder = private_dir(app.ws.root / ".formgen-web" / "uploads" / job.id)
-    # intake skips its own quarantine folder, so the file is moved out first; if it fails again it comes back
-    shutil.move(found[name], job.folder / name)
-    found[name].with_name(name + ".problems.txt").unlink(missing_ok=True)
+    # intake skips its own quarantine folder, so a copy is read; the original and its note stay in
+    # quarantine until that intake has finished, so a failed or killed job loses nothing
+    original = found[name]
+    shutil.copy2(original, job.folder / name)
     convert = form.get("convert_legacy") == "1"
-    app.jobs.submit(job, lambda j: api.intake_returns(app.ws, [j.folder], False, convert_legacy=convert,
-                                                       progress=j.advance, on_total=j.set_total))
+
+    def run(j):
+        result = api.intake_returns(app.ws, [j.folder], False, convert_legacy=convert,
+                                    progress=j.advance, on_total=j.set_total)
+        original.unlink(missing_ok=True)  # the copy is stored now, or back in quarantine with its new note
+        original.with_name(name + ".problems.txt").unlink(missing_ok=True)
+        return result
+
+    app.jobs.submit(job, run)
     return RedirectResponse(f"/indlaes?job={job.id}", status_code=303)
