@@ -60,7 +60,9 @@ def forget(ws, citizen_ref: str) -> Forgotten:
     store.log_entries(engine, "forget", {"rows": rows})  # deliberately without the ref
     erasure.compact(engine)
     engine.dispose()
-    files = _delete_files(ws, citizen_ref, {s[1] for s in subs if s[1]} | {Path(s[2]).name for s in subs})
+    # the names the files were stored under; the name as returned only where none was stored (older
+    # workspaces): another citizen's return may have been sent under the same name ("skema.docx")
+    files = _delete_files(ws, citizen_ref, {s[1] or Path(s[2]).name for s in subs})
     files += _scrub_reports(ws, citizen_ref, name)
     files += _forget_web(ws, citizen_ref, name)
     return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))

@@ -1,6 +1,7 @@
 """Nothing a user hands in is lost: same-named archives, re-imports from the page, forget and uploads."""
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def test_forget_keeps_an_uploaded_archive_that_holds_other_citizens_returns(ws, 
     r = api.forget(ws, IDA.citizen_ref)
     assert both.is_file()  # Bo's return in it is not imported yet: not lost
     assert any("runde.zip" in left for left in r.leftovers)  # and the person is told it still holds Ida
+
+
+def test_forget_leaves_another_citizens_return_that_was_sent_under_the_same_name(ws, tmp_path):
+    ida, bo = returns(ws, tmp_path, [IDA, BO])
+    for path in (ida, bo):  # both renamed by their senders to the same plain name
+        shutil.copy(path, ws.intake / "skema.docx")
+        assert intake(ws).counts["imported"] == 1
+    assert len(list(ws.processed.glob("skema*.docx"))) == 2
+    api.forget(ws, BO.citizen_ref)  # Bo's was stored as skema-<sha8>.docx, Ida's as skema.docx
+    left = list(ws.processed.glob("skema*.docx"))
+    assert len(left) == 1 and b"S-0001" in api_identity(left[0])
+
+
+def api_identity(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("docProps/custom.xml")
