@@ -40,8 +40,11 @@ def keep_submission(engine, file_name: str) -> dict | None:
     s = store.submissions
     with engine.begin() as conn:
         store.lock_writers(conn)  # not while an intake decides the same return
-        row = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
-                                           s.c.status.in_(_COUNTED))).mappings().first()
+        # the name it was stored under decides; the name it was sent under only when exactly one return has it
+        rows = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
+                                            s.c.status.in_(_COUNTED))).mappings().all()
+        stored = [r for r in rows if r["stored_name"] == file_name]
+        row = stored[0] if stored else rows[0] if len(rows) == 1 else None
         if row is None:
             return None
         conn.execute(update(s).where(_same_return(row), s.c.id != row["id"],
