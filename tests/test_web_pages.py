@@ -193,3 +193,17 @@ def test_the_finished_result_names_citizens_and_is_audited_with_their_refs(ws, t
     assert "S-0001" in part.text and "<html" not in part.text  # the part htmx swaps in, not a page
     refs = {e.citizen_ref for e in audit(ws) if e.action == "view" and job["id"] in e.detail and "indlaes" in e.detail}
     assert {"S-0001", "S-0002"} <= refs
+
+
+def test_formgen_serve_takes_the_workspace_as_make_demo_prints_it(ws, tmp_path):
+    port = _free_port()
+    exe = Path(sys.executable).parent / "formgen"
+    proc = subprocess.Popen([str(exe), "serve", "--workspace", str(ws.root), "--port", str(port)], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = next(line.strip() for line in iter(proc.stdout.readline, "") if "?token=" in line)
+        with httpx.Client() as http:
+            assert ws.config.organisation.name in http.get(url, follow_redirects=True).text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

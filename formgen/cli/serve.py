@@ -15,8 +15,10 @@ __all__ = ["serve"]
               help="Address to listen on (only this machine by default).")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
+@click.option("--workspace", "-w", "workspace", type=click.Path(file_okay=False),
+              help="The workspace to serve (as formgen's own -w/--workspace, which it overrides).")
 @click.pass_obj
-def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
+def serve(obj: Ctx, host: str, port: int, open_browser: bool, workspace: str | None) -> None:
     """Serve the web page (Danish) where a round is run without a terminal.
 
     Prints the address with a secret access token; the first visit trades it for a cookie, and a
@@ -27,6 +29,8 @@ def serve(obj: Ctx, host: str, port: int, open_browser: bool) -> None:
       formgen serve
       formgen serve --workspace output/demo --open
     """
+    if workspace:
+        obj.workspace_arg = workspace
     ws = obj.workspace()
     # cli and web are independent front ends on the top floor: the command hands over by name only
     web = importlib.import_module("formgen.web.server")
