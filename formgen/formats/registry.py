@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from formgen.forms.definition import FormDefinition
     from formgen.forms.view import FormView, Prefill
 
-__all__ = ["FORMATS", "FormFormat", "Opened", "get", "open_return"]
+__all__ = ["FORMATS", "FormFormat", "Opened", "get", "open_return", "open_ooxml"]
 
 FORMATS = {"docx": "formgen.formats.docx", "xlsx": "formgen.formats.xlsx", "pdf": "formgen.formats.pdf"}
 
@@ -77,3 +77,17 @@ def open_return(data: bytes, name: str) -> Opened:
 
     pkg = open_package(data, name)
     return get(pkg.kind).open_return(data, name, package=pkg)
+
+
+def open_ooxml(kind: str, data: bytes, name: str, package, properties, identify, read) -> Opened:
+    """open_return for a Word or Excel package: the format module gives its own properties, identify and read."""
+    from formgen.core.identity import normalise
+    from formgen.formats.ooxml import application
+    from formgen.formats.package import open_package
+
+    parts = (package or open_package(data, name)).parts
+    props = properties(parts)
+    # The visible code is only the fallback identity: searched for only when the properties lack one.
+    visible = None if normalise(props.get("fg_code", "")) else identify(parts)[1]
+    return Opened(kind, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)),
+                  application(parts))

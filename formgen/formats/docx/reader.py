@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from formgen.formats.docx.build import KIND
-from formgen.formats.package import open_package
-from formgen.formats.registry import Opened
+from formgen.formats.registry import open_ooxml
 from formgen.forms.view import META
 
 __all__ = [
@@ -313,12 +312,4 @@ def _group_rows(rows, v):
 
 def open_return(data: bytes, name: str, package=None):
     """A returned .docx opened for intake: identity now, answers when read (the FormFormat protocol)."""
-    from formgen.core.identity import normalise
-    from formgen.formats.ooxml import application
-
-    parts = (package or open_package(data, name)).parts
-    props = properties(parts)
-    # The visible code is only the fallback identity: searched for only when the properties lack one.
-    visible = None if normalise(props.get("fg_code", "")) else identify(parts)[1]
-    return Opened(KIND, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)),
-                  application(parts))
+    return open_ooxml(KIND, data, name, package, properties, identify, read)

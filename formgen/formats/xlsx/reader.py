@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from formgen.core.identity import normalise
 from formgen.forms.definition import FormDefinition
 from formgen.forms.view import META
 from formgen.formats.extract import Extract, Found
-from formgen.formats.ooxml import application, read_custom, read_parts
-from formgen.formats.package import open_package
-from formgen.formats.registry import Opened
+from formgen.formats.ooxml import read_custom, read_parts
+from formgen.formats.registry import open_ooxml
 from formgen.formats.xlsx.book import Book
 from formgen.formats.xlsx.fallback import Layout, meta_by_label
 from formgen.formats.xlsx.sheet import KIND
@@ -111,9 +109,4 @@ def read_file(path: Path, definition: FormDefinition | None = None, role: str | 
 
 def open_return(data: bytes, name: str, package=None):
     """A returned .xlsx opened for intake: identity now, answers when read (the FormFormat protocol)."""
-    parts = (package or open_package(data, name)).parts
-    props = properties(parts)
-    # The visible code is only the fallback identity: searched for only when the properties lack one.
-    visible = None if normalise(props.get("fg_code", "")) else identify(parts)[1]
-    return Opened(KIND, props, visible, lambda d, role: read(parts, d, role, identity=(props, visible)),
-                  application(parts))
+    return open_ooxml(KIND, data, name, package, properties, identify, read)
