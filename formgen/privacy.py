@@ -65,6 +65,7 @@ def forget(ws, citizen_ref: str) -> Forgotten:
     files = _delete_files(ws, citizen_ref, {s[1] or Path(s[2]).name for s in subs})
     files += _scrub_reports(ws, citizen_ref, name)
     files += _forget_web(ws, citizen_ref, name)
+    files += _forget_print_copies(ws, citizen_ref)
     return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))
 
 
@@ -127,6 +128,16 @@ def _forget_web(ws, ref: str, name: str | None) -> int:
             path.unlink()
             n += 1
     return n
+
+
+def _forget_print_copies(ws, ref: str) -> int:
+    """`report all --merge` copies (compressed: the ref is in a bookmark "<name> (<ref>)") go whole; rerun to print."""
+    from formgen.formats.pdf import bookmarks
+
+    gone = [p for p in ws.reports.glob("*.pdf") if any(t.endswith(f"({ref})") for t in bookmarks(p))]
+    for path in gone:
+        path.unlink()
+    return len(gone)
 
 
 def _holds(path: Path, ref: str, name: str | None) -> bool:
