@@ -73,27 +73,41 @@ def _log_changes(conn, ref: str, old: dict, new: dict) -> None:
 
 def known_codes(engine, form: str, fingerprint: str, round_no: int, fmt: str, refs: list[str]) -> dict[tuple, str]:
     """The code already issued per (citizen_ref, role) for this form definition × round × format (the newest)."""
+    with engine.connect() as conn:
+        return _issued(conn, dict(form=form, fingerprint=fingerprint, round=round_no, format=fmt), refs)
+
+
+def _issued(conn, batch: dict, refs: list[str]) -> dict[tuple, str]:
     d = store.dispatch
     out: dict[tuple, str] = {}
-    with engine.connect() as conn:
-        for i in range(0, len(refs), _BATCH):
-            q = (select(d.c.citizen_ref, d.c.role, d.c.code)
-                 .where(d.c.form == form, d.c.fingerprint == fingerprint, d.c.round == round_no, d.c.format == fmt,
-                        d.c.citizen_ref.in_(refs[i:i + _BATCH]))
-                 .order_by(d.c.created_at, d.c.code))
-            out.update({(ref, role): code for ref, role, code in conn.execute(q)})
+    for i in range(0, len(refs), _BATCH):
+        q = (select(d.c.citizen_ref, d.c.role, d.c.code)
+             .where(*(d.c[k] == v for k, v in batch.items()), d.c.citizen_ref.in_(refs[i:i + _BATCH]))
+             .order_by(d.c.created_at, d.c.code))
+        out.update({(ref, role): code for ref, role, code in conn.execute(q)})
     return out
 
 
-def record_dispatch(engine, rows: list[dict]) -> None:
-    """The manifest rows of files about to get their final names, in one transaction; a code already there is kept."""
+def record_dispatch(engine, rows: list[dict]) -> dict[str, str]:
+    """The manifest rows of files about to get their final names, in one transaction; a code already there is kept.
+
+    Another run may have issued a code for the same citizen × respondent of this batch since this run
+    looked (two runs of one batch at once): that code stays the form's only one, and the result maps
+    this run's code to it ({} when there was none), so the caller writes the file with it."""
     if not rows:
-        return
+        return {}
     d = store.dispatch
     with engine.begin() as conn:
+        store.lock_writers(conn)  # PostgreSQL: the check and the insert below are one decision
         codes = [r["code"] for r in rows]
         there = set()
         for i in range(0, len(codes), _BATCH):
             there.update(conn.execute(select(d.c.code).where(d.c.code.in_(codes[i:i + _BATCH]))).scalars())
-        if new := [r for r in rows if r["code"] not in there]:
+        first = rows[0]
+        issued = _issued(conn, {k: first[k] for k in ("form", "fingerprint", "round", "format")},
+                         [r["citizen_ref"] for r in rows if r["citizen_ref"] and r["code"] not in there])
+        taken = {r["code"]: code for r in rows if r["code"] not in there
+                 and (code := issued.get((r["citizen_ref"], r["role"]))) not in (None, r["code"])}
+        if new := [r for r in rows if r["code"] not in there and r["code"] not in taken]:
             conn.execute(insert(d), new)
+    return taken
