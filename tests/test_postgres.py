@@ -1,12 +1,10 @@
-"""PostgreSQL as the store: exactly-once with concurrent intakes, and a database without formgen's schema.
+"""PostgreSQL as the store: the race decided inside the database, its unique indexes, db init, review.
 
-Real server only (pg_cluster.py): three `formgen intake` processes at once against one database, on
-overlapping folders and on conflicting versions of the same forms; counts are exact and no form code,
-and no citizen × respondent × round × form, ever has two imported rows.
+Real server only (pg_cluster.py). The three-intakes-at-once tests (same files, overlapping folders,
+conflicting versions) run on SQLite and PostgreSQL alike: tests/test_crash_concurrency.py.
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -15,12 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from filling import fill_docx
-from formgen.forms.catalogue import available
-from formgen.generate.roster import Citizen
-from formgen.generate.run import generate
 from formgen.store.db import WRITER_LOCK
 from pg_cluster import PASSWORD
+from test_crash_concurrency import blanks as forms, filled_copy as filled
 
 EXE = str(Path(sys.executable).parent / "formgen")
 
@@ -28,33 +23,6 @@ EXE = str(Path(sys.executable).parent / "formgen")
 def pg_workspace(ws, postgres, name: str):
     """The workspace pointed at a fresh PostgreSQL database of its own."""
     return replace(ws, db_url=postgres.new_database(name))
-
-
-def forms(ws, n: int) -> list[Path]:
-    """n generated samtaleskema returns (one per citizen), not yet filled."""
-    citizens = [Citizen(f"S-{i:04d}", f"Borger {i}") for i in range(n)]
-    return list(generate(ws, available()["samtaleskema"].definition, "docx", citizens, ["borger"]).files)
-
-
-def filled(path: Path, folder: Path, level: int) -> Path:
-    """A copy of path in folder with the level answered."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / path.name
-    shutil.copyfile(path, out)
-    fill_docx(out, {"fg:faglige_kompetencer:now": str(level)})
-    return out
-
-
-def three_intakes(ws, folders: list[Path]) -> list[tuple[int, str, str]]:
-    """Three intake runs started at once, one per folder; (exit code, stdout, stderr) of each."""
-    procs = [subprocess.Popen([EXE, "-w", str(ws.root), "--db", ws.db_url, "intake", str(f)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in folders]
-    outs = [p.communicate(timeout=600) for p in procs]
-    return [(p.returncode, out, err) for p, (out, err) in zip(procs, outs)]
-
-
-def count(out: str, what: str) -> int:
-    return int(out.split(f"{what} ")[1].split(",")[0])
 
 
 def rows(postgres, database: str, sql: str) -> list[list[str]]:
@@ -67,40 +35,6 @@ def no_double_imports(postgres, database: str) -> None:
     by_return = rows(postgres, database, "SELECT citizen_ref FROM submissions WHERE status='imported' "
                                          "GROUP BY citizen_ref, role, round, form HAVING count(*) > 1")
     assert by_code == [] and by_return == []
-
-
-def test_three_intakes_on_overlapping_folders_import_each_return_once(ws, postgres, tmp_path):
-    w = pg_workspace(ws, postgres, "overlap")
-    sources = [filled(p, tmp_path / "filled", 1 + i % 10) for i, p in enumerate(forms(w, 60))]
-    folders = [tmp_path / x for x in "abc"]
-    for i, src in enumerate(sources):  # every file in two of the three folders
-        for f in (folders[i % 3], folders[(i + 1) % 3]):
-            f.mkdir(exist_ok=True)
-            shutil.copyfile(src, f / src.name)
-    runs = three_intakes(w, folders)
-    assert [code for code, _, _ in runs] == [0, 0, 0], runs
-    assert not any("FG150" in err or "duplicate key" in err for _, _, err in runs), runs
-    assert sum(count(out, "Imported") for _, out, _ in runs) == 60
-    assert sum(count(out, "already imported") for _, out, _ in runs) == 60
-    assert rows(postgres, "overlap", "SELECT status, count(*) FROM submissions GROUP BY status") == [["imported", "60"]]
-    no_double_imports(postgres, "overlap")
-
-
-def test_three_intakes_of_conflicting_versions_import_one_and_send_the_rest_to_review(ws, postgres, tmp_path):
-    w = pg_workspace(ws, postgres, "versions")
-    blanks = forms(w, 40)
-    folders = [tmp_path / x for x in "abc"]
-    for version, folder in enumerate(folders):  # the same 40 forms, answered differently in each folder
-        for blank in blanks:
-            filled(blank, folder, 1 + version)
-    runs = three_intakes(w, folders)
-    assert sorted(code for code, _, _ in runs) in ([0, 1, 1], [1, 1, 1]), runs  # review: exit 1, as documented
-    assert not any("FG150" in err or "duplicate key" in err for _, _, err in runs), runs
-    assert sum(count(out, "Imported") for _, out, _ in runs) == 40
-    assert sum(count(out, "needs review") for _, out, _ in runs) == 80
-    assert rows(postgres, "versions", "SELECT status, count(*) FROM submissions GROUP BY status ORDER BY status") \
-        == [["conflict", "80"], ["imported", "40"]]
-    no_double_imports(postgres, "versions")
 
 
 def test_a_return_stored_by_a_writer_still_in_its_transaction_is_seen_not_imported_twice(ws, postgres, tmp_path):
