@@ -102,15 +102,16 @@ def db_env(ws) -> dict:
 
 
 def sql_rows(ws, statement: str) -> list[tuple]:
-    """The rows of a query on the workspace's database, SQLite or PostgreSQL."""
+    """The rows of a statement run (and committed) on the workspace's database, SQLite or PostgreSQL."""
     from sqlalchemy import create_engine, text
 
     from formgen.store.db import engine_url
 
     engine = create_engine(engine_url(ws.db))
     try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(statement))]
+        with engine.begin() as conn:
+            result = conn.execute(text(statement))
+            return [tuple(r) for r in result] if result.returns_rows else []
     finally:
         engine.dispose()
 

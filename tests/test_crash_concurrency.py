@@ -185,7 +185,7 @@ def test_a_file_another_run_moved_after_this_run_read_it_is_not_an_error(ws):
     taken = ws.intake / "processed" / name
     taken.parent.mkdir()
     src.rename(taken)
-    r = settle(ws, Source(src), FileResult(name, "duplicate", "0" * 64), store.connect(ws.db))
+    r = settle(ws, Source(src), FileResult(name, "duplicate", "0" * 64), store.connect(ws.db, ws.unit))
     assert r.status == "duplicate" and r.moved_to == ""  # the other run reports where it went
     assert states(ws)["processed"] == {name} and not states(ws)["waiting"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from formgen.store.db import WRITER_LOCK
+from formgen.store.db import SCHEMA_VERSION, WRITER_LOCK
 from pg_cluster import PASSWORD
 from test_crash_concurrency import blanks as forms, filled_copy as filled
 
@@ -50,8 +50,8 @@ def test_a_return_stored_by_a_writer_still_in_its_transaction_is_seen_not_import
     with engine.connect() as other:
         other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})  # as formgen's writer does
         other.execute(text(
-            "INSERT INTO submissions (sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
-            " format, original_name, submitted_at) SELECT 'x', 'imported', code, form, form_version, fingerprint,"
+            "INSERT INTO submissions (unit, sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
+            " format, original_name, submitted_at) SELECT unit, 'x', 'imported', code, form, form_version, fingerprint,"
             " role, round, citizen_ref, format, file_name, '2026-01-01' FROM dispatch"))
         proc = subprocess.Popen([EXE, "-w", str(w.root), "--db", w.db_url, "intake", str(filled(blank, tmp_path / "in", 3))],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -68,8 +68,8 @@ def test_a_return_stored_by_a_writer_still_in_its_transaction_is_seen_not_import
 def test_two_imported_rows_for_one_form_code_are_refused_by_the_database(ws, postgres):
     w = pg_workspace(ws, postgres, "unik")
     forms(w, 1)
-    insert = ("INSERT INTO submissions (sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
-              " format, original_name, submitted_at) SELECT '{sha}', 'imported', code, form, form_version, fingerprint,"
+    insert = ("INSERT INTO submissions (unit, sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
+              " format, original_name, submitted_at) SELECT unit, '{sha}', 'imported', code, form, form_version, fingerprint,"
               " role, round, citizen_ref, format, file_name, '2026-01-01' FROM dispatch")
     postgres.sql(insert.format(sha="a"), "unik")
     with pytest.raises(AssertionError, match="submissions_one_imported_per_code"):
@@ -82,7 +82,7 @@ def test_an_empty_database_beside_another_applications_schema_version_gets_formg
                  "INSERT INTO andet.schema_version VALUES (41); ALTER TABLE andet.schema_version OWNER TO formgen", "delt")
     r = subprocess.run([EXE, "-w", str(ws.root), "--db", url, "status"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
-    assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == "2"
+    assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == str(SCHEMA_VERSION)
     assert postgres.sql("SELECT version FROM andet.schema_version", "delt").strip() == "41"  # theirs, untouched
 
 
@@ -97,7 +97,7 @@ def test_db_init_creates_the_schema_then_says_there_is_nothing_to_do(tmp_path, p
     indexes = postgres.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'", "tom").split()
     assert {"submissions_one_imported_per_code", "submissions_one_imported_per_return"} <= set(indexes)
     again = subprocess.run([EXE, "db", "init", "--db", url], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert again.returncode == 0 and "already exist" in again.stdout and "schema 2" in again.stdout, again.stdout
+    assert again.returncode == 0 and "already exist" in again.stdout and f"schema {SCHEMA_VERSION}" in again.stdout, again.stdout
 
 
 def test_db_init_on_a_missing_database_is_an_fg150_without_the_password(tmp_path, postgres):
