@@ -76,7 +76,7 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     out_dir = Path(out_dir) if out_dir else ws.forms_out / d.id / f"runde-{round_no}"
     private_dir(out_dir)
     clean_temps(out_dir)  # what a killed run left behind
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     remember_definition(engine, d.fingerprint, d.id, d.version, d.model_dump(mode="json"))
     if citizens:
         stored = remember_citizens(engine, citizens, replace=replace_roster)
