@@ -209,3 +209,25 @@ def test_a_workbook_form_with_a_new_indicator_and_20_steps_is_filled_imported_an
     out = export(ws, "scores", "csv", tmp_path / "scores.csv")
     rows = list(csv.DictReader((tmp_path / "scores.csv").open(encoding="utf-8-sig")))
     assert {(r["item"], r["now"], r["goal"]) for r in rows} >= {("moedestabilitet", "17", "20")}, (out, rows)
+
+
+@pytest.mark.parametrize("typed, number_format", [(2.0, "General"), (2, "General"), (2.0, "0.0"), (2.5, "General"),
+                                                  ("2.0", "@"), ("2.10", "@")])
+def test_a_version_typed_as_a_number_or_as_text_reads_as_the_version(tmp_path, typed, number_format):
+    def edit(wb):
+        wb["Indstillinger"]["B3"] = typed
+        wb["Indstillinger"]["B3"].number_format = number_format
+
+    expected = {2.5: "2.5", "2.10": "2.10"}.get(typed, "2.0")
+    assert check_form(edited(tmp_path, edit)).version == expected
+
+
+def test_the_version_cell_is_text_and_a_number_resaved_by_libreoffice_reads_the_same(tmp_path):
+    path = new_form_workbook(tmp_path / "MIT-SKEMA.xlsx")
+    assert load_workbook(path)["Indstillinger"]["B3"].number_format == "@"
+    wb = load_workbook(path)
+    wb["Indstillinger"]["B3"], wb["Indstillinger"]["B3"].number_format = 2.0, "General"  # as Excel stores 2.0
+    wb.save(path)
+    again = soffice_convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    assert load_workbook(again)["Indstillinger"]["B3"].data_type == "n"
+    assert check_form(again).version == "2.0"

@@ -1,13 +1,14 @@
 """The definition workbook: a form definition as an Excel workbook a jobcentre edits (XLSForm-style)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from formgen.core.errors import FormgenError, Problem, fail
 from formgen.forms.tabular import (CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell,
                                    from_sheets, to_sheets)
 
-__all__ = ["INSTRUCTIONS", "write_definition", "read_definition"]
+__all__ = ["INSTRUCTIONS", "write_definition", "read_definition", "version_text"]
 
 INSTRUCTIONS: tuple[str, ...] = (
     "Sådan laver I jeres eget skema",
@@ -123,6 +124,8 @@ def write_definition(definition, path: Path | str) -> Path:
             ws.append(r)
         _style(ws, _WIDTHS.get(name, {1: 22, 2: 30, 3: 40}))
     _dropdowns(wb)
+    # A text cell keeps what is typed: '2.0' stays 2.0 instead of becoming the number 2.
+    wb["Indstillinger"].cell([f for _, f, _ in SETTINGS].index("version") + 2, 2).number_format = "@"
     path = Path(path)
     wb.save(path)
     return path
@@ -134,6 +137,16 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def version_text(value, number_format: str = "General") -> str:
+    """A Version cell as text: a number keeps the decimals its format shows, and at least one (2.0, not 2)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _text(value)
+    # Excel and LibreOffice store a typed 2.0 as the number 2 in a General cell: only the format tells.
+    shown = re.search(r"0\.(0+)", number_format or "")
+    decimals = max(1, len(shown.group(1)) if shown else 0)
+    return f"{value:.{decimals}f}" if float(value).is_integer() or shown else repr(float(value))
 
 
 def _sheet_rows(ws, problems: list[Problem]) -> list[list[str]]:
@@ -148,6 +161,8 @@ def _sheet_rows(ws, problems: list[Problem]) -> list[list[str]]:
                 problems.append(Problem(CODE, f"{ws.title}!{c.coordinate}", "a formula, not a value",
                                         "write the text itself in the cell (copy, then paste as values)"))
         rows.append([_text(c.value) if c.data_type != "f" else "" for c in r])
+        if ws.title == "Indstillinger" and len(r) > 1 and rows[-1][0].strip() == "Version" and r[1].data_type != "f":
+            rows[-1][1] = version_text(r[1].value, r[1].number_format)
     return rows
 
 
