@@ -5,10 +5,10 @@ import re
 from pathlib import Path
 
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.forms.tabular import (CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell,
-                                   from_sheets, to_sheets)
+from formgen.forms.tabular import CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell, to_sheets
+from formgen.forms.tabular_read import from_sheets
 
-__all__ = ["INSTRUCTIONS", "write_definition", "read_definition", "version_text"]
+__all__ = ["INSTRUCTIONS", "write_definition", "read_definition", "version_text", "set_version"]
 
 INSTRUCTIONS: tuple[str, ...] = (
     "Sådan laver I jeres eget skema",
@@ -166,8 +166,8 @@ def _sheet_rows(ws, problems: list[Problem]) -> list[list[str]]:
     return rows
 
 
-def read_definition(path: Path | str):
-    """The FormDefinition a definition workbook describes; FG114 problems name Sheet!Cell."""
+def read_definition(path: Path | str, cells: dict | None = None):
+    """The FormDefinition a definition workbook describes; FG114 problems name Sheet!Cell (cells: see from_sheets)."""
     from openpyxl import load_workbook
 
     path = Path(path)
@@ -183,4 +183,15 @@ def read_definition(path: Path | str):
     wb.close()
     if problems:
         raise FormgenError(problems)
-    return from_sheets(sheets, path.name)
+    return from_sheets(sheets, path.name, cells)
+
+
+def set_version(path: Path | str, version: str) -> None:
+    """Write version into a definition workbook's Version cell (as text, so it stays as written)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["Indstillinger"]
+    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value or "").strip() == "Version")
+    ws.cell(row, 2).value, ws.cell(row, 2).number_format = version, "@"
+    wb.save(path)
