@@ -143,6 +143,24 @@ MISTAKES = [
     ("a missing sheet", lambda wb: wb.remove(wb["Afsnit"]), "Afsnit: the sheet 'Afsnit' is missing"),
     ("a changed header row", lambda wb: wb["Skala"].__setitem__("B1", "Step"),
      "Skala!A1: the header row of 'Skala' is changed"),
+    ("a respondent the form does not have", lambda wb: [wb["Indstillinger"].__setitem__("B8", "Nej"),
+                                                       wb["Indikatorer"].__setitem__("K3", "Ja")],
+     "Indikatorer!K3: item 'sociale_kompetencer' names respondents the form does not have"),
+    ("an empty sheet", lambda wb: wb["Skala"].delete_rows(1, 100), "Skala!A1: the sheet 'Skala' is empty"),
+    ("a missing version", lambda wb: wb["Indstillinger"].__setitem__("B3", None), "Indstillinger!B3: the Version is missing"),
+    ("a missing setting", lambda wb: wb["Indstillinger"].delete_rows(4), "Indstillinger!A: the setting 'Titel' is missing"),
+    ("a form type that does not exist", lambda wb: wb["Indstillinger"].__setitem__("B5", "spørgeskema"),
+     "Indstillinger!B5: Input should be 'samtaleskema', 'opfoelgning', 'kompetencekort' or 'survey'"),
+    ("steps that are not a number", lambda wb: wb["Indstillinger"].__setitem__("B10", "ti"),
+     "Indstillinger!B10: Input should be a valid integer"),
+    ("a marking that is not a choice", lambda wb: wb["Indikatorer"].__setitem__("M2", "begge"),
+     "Indikatorer!M2: 'begge' is not a choice"),
+    ("lines that are not a number", lambda wb: wb["Tekstsvar"].__setitem__("E2", "mange"),
+     "Tekstsvar!E2: Input should be a valid integer"),
+    ("two anchors for one step", lambda wb: wb["Skala"].__setitem__("B3", "1-2"),
+     "Skala!A2: bands must cover steps 1-10 exactly once (missing: [3, 4], covered twice: [1, 2])"),
+    ("an earlier key that is not a key", lambda wb: wb["Indikatorer"].__setitem__("O2", "Gammel nøgle"),
+     "Indikatorer!O2: 'Gammel' is not a valid key"),
 ]
 
 
@@ -231,3 +249,17 @@ def test_the_version_cell_is_text_and_a_number_resaved_by_libreoffice_reads_the_
     again = soffice_convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
     assert load_workbook(again)["Indstillinger"]["B3"].data_type == "n"
     assert check_form(again).version == "2.0"
+
+
+def test_no_mistake_gives_a_traceback_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from formgen.cli import main
+
+    for n, (what, edit, message) in enumerate(MISTAKES):
+        (tmp_path / str(n)).mkdir()
+        monkeypatch.setattr(sys, "argv", ["formgen", "forms", "check", str(edited(tmp_path / str(n), edit))])
+        with pytest.raises(SystemExit) as exc:
+            main()
+        out = capsys.readouterr()
+        assert exc.value.code == 1 and "Traceback" not in out.out + out.err, (what, out)
+        assert f"[FG114] MIT-SKEMA.xlsx, {message}" in out.out + out.err, (what, out)
+    assert len(MISTAKES) >= 20

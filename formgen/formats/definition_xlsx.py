@@ -181,8 +181,8 @@ def read_definition(path: Path | str, cells: dict | None = None):
     problems: list[Problem] = []
     sheets = {ws.title: _sheet_rows(ws, problems) for ws in wb.worksheets if ws.title != "Vejledning"}
     wb.close()
-    if problems:
-        raise FormgenError(problems)
+    if problems:  # named like the reader's: file, then Sheet!Cell
+        raise FormgenError([Problem(p.code, f"{path.name}, {p.where}", p.what, p.fix) for p in problems])
     return from_sheets(sheets, path.name, cells)
 
 

@@ -20,6 +20,7 @@ class _Reader:
         self.sheets = sheets
         self.where: dict[tuple, str] = {}
         self.problems: list[Problem] = []
+        self.respondents: tuple[str, ...] = ROLES  # the form's, once Indstillinger is read
 
     def problem(self, where: str, what: str, fix: str) -> None:
         self.problems.append(Problem(CODE, where, what, fix))
@@ -64,8 +65,11 @@ class _Reader:
                      "choose Ja or Nej in the dropdown")
         return blank
 
-    def roles(self, sheet: str, row: int, r: dict[str, str]) -> tuple[str, ...] | None:
+    def roles(self, sheet: str, row: int, r: dict[str, str], key: str = "") -> tuple[str, ...] | None:
         flags = [self.flag(sheet, row, c, r[c]) for c in ROLE_COLS]
+        for role, col, f in zip(ROLES, ROLE_COLS, flags):
+            if f and role not in self.respondents:
+                self.where.setdefault(("roles", key), cell(sheet, row, SHEETS[sheet].index(col) + 1))
         return None if all(f is None for f in flags) else tuple(x for x, f in zip(ROLES, flags) if f)
 
 
@@ -81,6 +85,8 @@ def _settings(rd: _Reader) -> dict:
         n, value = by_label[label]
         rd.at((field,), "Indstillinger", n, "Værdi")
         data[field] = value.strip()
+        if not data[field] and field in ("id", "version", "title", "kind", "steps"):
+            rd.problem(rd.where[(field,)], f"the {label} is missing", f"write the {label} in column B (see column C)")
     flags = {f: rd.flag("Indstillinger", by_label[lbl][0], "Værdi", data[f], False)
              for lbl, f, _ in SETTINGS if f in ROLES + ("dont_know", "signatures") and f in data}
     data["respondents"] = tuple(r for r in ROLES if flags.get(r))
@@ -169,7 +175,7 @@ def _item(rd: _Reader, n: int, r: dict[str, str], path: tuple, anchors: dict, te
     item = {"key": key, "label": r["Etiket"], "description": r["Beskrivelse"],
             "question": {k: v for k, v in q.items() if v.strip()}, "marks": MARKINGS.get(marks, ("now", "goal")),
             "help": tuple(h for h in r["Hjælpespørgsmål"].split("\n") if h.strip()),
-            "respondents": rd.roles("Indikatorer", n, r), "evidence": r["Evidens"],
+            "respondents": rd.roles("Indikatorer", n, r, key), "evidence": r["Evidens"],
             "previous_keys": split_keys(r["tidligere_nøgle"]),
             "texts": _text_fields(rd, texts, key, path + ("texts",))}
     if key in anchors:
@@ -243,6 +249,7 @@ def from_sheets(sheets: dict[str, list[list[str]]], source: str = "<workbook>", 
 
     rd = _Reader(sheets)
     data = _settings(rd)
+    rd.respondents = data["respondents"]
     anchors = _anchors(rd)
     owners = {r["Nøgle"].strip() for _, r in rd.rows("Indikatorer")} | {r["Nøgle"].strip() for _, r in rd.rows("Tekstafsnit")}
     texts = _texts(rd, owners)
@@ -268,6 +275,12 @@ def from_sheets(sheets: dict[str, list[list[str]]], source: str = "<workbook>", 
     return d
 
 
+MESSAGE_FIXES = {
+    "names respondents the form does not have": "write Nej (or leave Borger, Mentor and Konsulent empty), or write Ja "
+                                                "for this respondent in Indstillinger (… svarer)",
+}
+
+
 def _problem(where: dict[tuple, str], err: dict) -> Problem:
     from formgen.forms.catalogue import FIXES
 
@@ -277,8 +290,10 @@ def _problem(where: dict[tuple, str], err: dict) -> Problem:
     # The form's own checks (loc ()) name the item or key they are about: point at its row.
     named = re.match(r"(?:item|key) '([^']+)'", err["msg"].removeprefix("Value error, "))
     loc = ("named", named.group(1)) if not loc and named and ("named", named.group(1)) in where else loc
+    if loc[:1] == ("named",) and "names respondents" in err["msg"] and ("roles", loc[1]) in where:
+        loc = ("roles", loc[1])  # the Ja of a respondent the form does not have
     at = next((where[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in where), "Indstillinger")
-    fix = FIXES.get(err["type"], "correct the cell")
+    fix = next((f for m, f in MESSAGE_FIXES.items() if m in err["msg"]), FIXES.get(err["type"], "correct the cell"))
     return Problem(CODE, at, err["msg"].removeprefix("Value error, "), fix.replace("(lines starting with '- ')", ""))
 
 
