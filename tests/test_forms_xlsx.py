@@ -52,13 +52,13 @@ def test_the_workbook_has_instructions_sheets_and_dropdowns(tmp_path):
     path = new_form_workbook(tmp_path / "MIT-SKEMA.xlsx", "opfoelgning")
     wb = load_workbook(path)
     assert wb.sheetnames == ["Vejledning", "Indstillinger", "Afsnit", "Indikatorer", "Skala", "Tekstsvar",
-                             "Tekstafsnit", "Grupper"]
+                             "Tekstafsnit", "Grupper", "Indikatorbibliotek"]
     assert "Eksempel" in "\n".join(str(c.value) for c in wb["Vejledning"]["A"])
     lists = {(ws.title, str(dv.sqref)): dv.formula1 for ws in wb for dv in ws.data_validations.dataValidation}
     assert lists[("Indstillinger", "B10")] == '"5,10,20"'
     assert lists[("Indstillinger", "B5")] == '"opfoelgning,samtaleskema,survey,kompetencekort"'
     assert lists[("Indikatorer", "J2:L300")] == '"Ja,Nej"'
-    assert lists[("Indikatorer", "A2:A300")] == "Afsnit!$A$2:$A$300"
+    assert lists[("Indikatorer", "A2:A300")] == lists[("Indikatorbibliotek", "A2:A300")] == "Afsnit!$A$2:$A$300"
     assert lists[("Tekstsvar", "D2:D300")] == '"text,number,date"'
 
 

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from formgen.core.errors import FormgenError, Problem, fail
+from formgen.forms import library
 from formgen.forms.tabular import CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell, to_sheets
 from formgen.forms.tabular_read import from_sheets
 
@@ -27,6 +28,14 @@ INSTRUCTIONS: tuple[str, ...] = (
     "eller date.",
     "6. Tekstafsnit: afsnit med kun tekstsvar, fx en arbejdsaftale.",
     "7. Grupper: kompetencekortets grupper (kun for typen kompetencekort).",
+    "8. Indikatorbibliotek: de indbyggede skemaers indikatorer med deres spørgsmål og evidens (fx fra BIP). "
+    "Skriv et afsnit i kolonnen Brug, så kommer indikatoren med i skemaet præcis som i biblioteket – med samme "
+    "nøgle, etiket og spørgsmål, så ledelsesoverblikket kan sammenligne på tværs af skemaer og jobcentre.",
+    "",
+    "Når skemaet allerede har svar: nøglerne bærer svarene. Giver I en indikator en ny nøgle, så skriv den gamle "
+    "i kolonnen tidligere_nøgle (Indikatorer), så de gamle svar følger med. Tager I en indikator med svar ud, så "
+    "skriv dens nøgle i Udgåede nøgler (Indstillinger). Ændrer I skalaens trin, så skriv de gamle trin i Tidligere "
+    "trin: gamle og nye svar sammenlignes så i procent og på de fælles bånd. Ellers afviser formgen ændringen.",
     "",
     "Tjek skemaet med:  formgen forms check MIT-SKEMA.xlsx",
     "Tag det i brug med:  formgen forms add MIT-SKEMA.xlsx",
@@ -41,6 +50,7 @@ _CHOICES = (("Indikatorer", "Markeringer", tuple(MARKINGS)), ("Tekstsvar", "Type
 _ROWS = 300  # how far down the dropdowns reach
 _WIDTHS = {"Indikatorer": {1: 16, 2: 22, 3: 26, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 40, 10: 9, 11: 9, 12: 11,
                            13: 13, 14: 30},
+           library.SHEET: {1: 16, 2: 24, 3: 28, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 36, 10: 44, 11: 18},
            "Indstillinger": {1: 18, 2: 40, 3: 50}, "Skala": {1: 22, 2: 8, 3: 50}, "Tekstafsnit": {3: 50}}
 
 
@@ -73,10 +83,22 @@ def _dropdowns(wb) -> None:
             _validation(settings, choices, f"B{n}")
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    # The section column offers the titles typed in the sheet Afsnit.
-    dv = DataValidation(type="list", formula1=f"Afsnit!$A$2:$A${_ROWS}", allow_blank=True)
-    wb["Indikatorer"].add_data_validation(dv)
-    dv.add(f"A2:A{_ROWS}")
+    # The section column (and the library's Brug) offers the titles typed in the sheet Afsnit.
+    for sheet in ("Indikatorer", library.SHEET):
+        dv = DataValidation(type="list", formula1=f"Afsnit!$A$2:$A${_ROWS}", allow_blank=True)
+        wb[sheet].add_data_validation(dv)
+        dv.add(f"A2:A{_ROWS}")
+
+
+def _protect_library(ws) -> None:
+    """Only Brug can be changed: the library's texts are what every jobcentre using the key asks."""
+    from openpyxl.styles import PatternFill, Protection
+
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        row[0].protection = Protection(locked=False)
+        row[0].fill = PatternFill("solid", fgColor="FFF2CC")
+    ws.protection.sheet = True
+    ws.protection.autoFilter = ws.protection.sort = ws.protection.formatColumns = ws.protection.formatRows = False
 
 
 def _style(ws, widths: dict[int, int]) -> None:
@@ -124,6 +146,7 @@ def write_definition(definition, path: Path | str) -> Path:
             ws.append(r)
         _style(ws, _WIDTHS.get(name, {1: 22, 2: 30, 3: 40}))
     _dropdowns(wb)
+    _protect_library(wb[library.SHEET])
     # A text cell keeps what is typed: '2.0' stays 2.0 instead of becoming the number 2.
     wb["Indstillinger"].cell([f for _, f, _ in SETTINGS].index("version") + 2, 2).number_format = "@"
     path = Path(path)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from formgen.forms import library
+
 if TYPE_CHECKING:
     from formgen.forms.definition import FormDefinition
 
@@ -27,6 +29,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "Tekstsvar": ("Hører til", "Nøgle", "Etiket", "Type", "Linjer", "Hjælp"),
     "Tekstafsnit": ("Nøgle", "Titel", "Indledning", *ROLE_COLS),
     "Grupper": ("Nøgle", "Titel", "Beskrivelse", "Rækker", "Eksempler"),
+    library.SHEET: library.COLUMNS,
 }
 # Cells a row cannot do without (the model allows empty text, a workbook row should not).
 REQUIRED = {"Afsnit": ("Titel",), "Indikatorer": ("Afsnit", "Nøgle", "Etiket"), "Skala": ("Trin", "Tekst"),
@@ -99,6 +102,7 @@ def to_sheets(d: FormDefinition) -> dict[str, list[list]]:
         out["Tekstsvar"] += [[sec.key, t.key, t.label, t.type, t.lines, t.help] for t in sec.fields]
     for g in d.groups:
         out["Grupper"].append([g.key, g.title, g.description, g.rows, "\n".join(g.examples)])
+    out[library.SHEET] = library.sheet_rows()
     return out
 
 

@@ -5,6 +5,7 @@ import re
 from typing import TYPE_CHECKING
 
 from formgen.core.errors import FormgenError, Problem
+from formgen.forms import library
 from formgen.forms.tabular import (CODE, MARKINGS, OPTIONAL_COLUMNS, OPTIONAL_SETTINGS, REQUIRED, ROLE_COLS, ROLES,
                                    SETTINGS, SHEETS, cell)
 
@@ -21,6 +22,7 @@ class _Reader:
         self.where: dict[tuple, str] = {}
         self.problems: list[Problem] = []
         self.respondents: tuple[str, ...] = ROLES  # the form's, once Indstillinger is read
+        self.steps: int | str | None = None
 
     def problem(self, where: str, what: str, fix: str) -> None:
         self.problems.append(Problem(CODE, where, what, fix))
@@ -206,12 +208,42 @@ def _sections(rd: _Reader, anchors: dict, texts: dict) -> list[dict]:
         s = order.index(title)
         secs[title]["items"].append(_item(rd, n, r, ("sections", s, "items", len(secs[title]["items"])),
                                           anchors, texts))
+    if library.SHEET in rd.sheets:
+        _picks(rd, secs, {r["Nøgle"].strip(): n for n, r in rows})
     for s, sec in enumerate(secs.values()):
         rd.at(("sections", s), "Afsnit", sec["row"], "Titel")
         if not sec["items"]:
             rd.problem(cell("Afsnit", sec["row"], 1), f"the section '{sec['title']}' has no indicators",
                        "give it indicators in the sheet Indikatorer (column Afsnit), or delete the row")
     return [{k: v for k, v in sec.items() if k != "row"} for sec in secs.values()]
+
+
+def _picks(rd: _Reader, secs: dict, taken: dict[str, int]) -> None:
+    """Library indicators with a section in Brug join that section, exactly as the library has them."""
+    order = list(secs)
+    for n, r in rd.rows(library.SHEET):
+        title, key, at = r["Brug"].strip(), r["Nøgle"].strip(), cell(library.SHEET, n, 1)
+        if not title:
+            continue
+        data = library.picked(key, rd.steps, rd.respondents)
+        if title not in secs:
+            rd.problem(at, f"'{title}' is not a section in the sheet Afsnit",
+                       "choose a section in the dropdown, or leave Brug empty")
+        elif data is None:
+            rd.problem(cell(library.SHEET, n, 2), f"'{key}' is not an indicator in the library",
+                       "leave the library's rows as they are; make your own indicator in the sheet Indikatorer")
+        elif key in taken:
+            rd.problem(at, f"'{key}' is used twice as a key (also in Indikatorer row {taken[key]})",
+                       "use the indicator once: leave Brug empty, or delete its row in Indikatorer")
+        elif data["respondents"] == []:
+            rd.problem(at, f"in the library only {', '.join(library.picked(key, 0, ROLES)['respondents'])} answer "
+                           f"'{key}', and the form has none of them", "let that respondent answer the form "
+                           "(Indstillinger), or pick another indicator")
+        else:
+            path = ("sections", order.index(title), "items", len(secs[title]["items"]))
+            secs[title]["items"].append(data)
+            rd.where[path] = rd.where[("named", key)] = at
+            taken[key] = n
 
 
 def _text_sections(rd: _Reader, texts: dict) -> list[dict]:
@@ -249,7 +281,7 @@ def from_sheets(sheets: dict[str, list[list[str]]], source: str = "<workbook>", 
 
     rd = _Reader(sheets)
     data = _settings(rd)
-    rd.respondents = data["respondents"]
+    rd.respondents, rd.steps = data["respondents"], data.get("steps")
     anchors = _anchors(rd)
     owners = {r["Nøgle"].strip() for _, r in rd.rows("Indikatorer")} | {r["Nøgle"].strip() for _, r in rd.rows("Tekstafsnit")}
     texts = _texts(rd, owners)
