@@ -52,13 +52,13 @@ def test_the_workbook_has_instructions_sheets_and_dropdowns(tmp_path):
     path = new_form_workbook(tmp_path / "MIT-SKEMA.xlsx", "opfoelgning")
     wb = load_workbook(path)
     assert wb.sheetnames == ["Vejledning", "Indstillinger", "Afsnit", "Indikatorer", "Skala", "Tekstsvar",
-                             "Tekstafsnit", "Grupper"]
+                             "Tekstafsnit", "Grupper", "Indikatorbibliotek"]
     assert "Eksempel" in "\n".join(str(c.value) for c in wb["Vejledning"]["A"])
     lists = {(ws.title, str(dv.sqref)): dv.formula1 for ws in wb for dv in ws.data_validations.dataValidation}
     assert lists[("Indstillinger", "B10")] == '"5,10,20"'
     assert lists[("Indstillinger", "B5")] == '"opfoelgning,samtaleskema,survey,kompetencekort"'
     assert lists[("Indikatorer", "J2:L300")] == '"Ja,Nej"'
-    assert lists[("Indikatorer", "A2:A300")] == "Afsnit!$A$2:$A$300"
+    assert lists[("Indikatorer", "A2:A300")] == lists[("Indikatorbibliotek", "A2:A300")] == "Afsnit!$A$2:$A$300"
     assert lists[("Tekstsvar", "D2:D300")] == '"text,number,date"'
 
 
@@ -143,6 +143,24 @@ MISTAKES = [
     ("a missing sheet", lambda wb: wb.remove(wb["Afsnit"]), "Afsnit: the sheet 'Afsnit' is missing"),
     ("a changed header row", lambda wb: wb["Skala"].__setitem__("B1", "Step"),
      "Skala!A1: the header row of 'Skala' is changed"),
+    ("a respondent the form does not have", lambda wb: [wb["Indstillinger"].__setitem__("B8", "Nej"),
+                                                       wb["Indikatorer"].__setitem__("K3", "Ja")],
+     "Indikatorer!K3: item 'sociale_kompetencer' names respondents the form does not have"),
+    ("an empty sheet", lambda wb: wb["Skala"].delete_rows(1, 100), "Skala!A1: the sheet 'Skala' is empty"),
+    ("a missing version", lambda wb: wb["Indstillinger"].__setitem__("B3", None), "Indstillinger!B3: the Version is missing"),
+    ("a missing setting", lambda wb: wb["Indstillinger"].delete_rows(4), "Indstillinger!A: the setting 'Titel' is missing"),
+    ("a form type that does not exist", lambda wb: wb["Indstillinger"].__setitem__("B5", "spørgeskema"),
+     "Indstillinger!B5: Input should be 'samtaleskema', 'opfoelgning', 'kompetencekort' or 'survey'"),
+    ("steps that are not a number", lambda wb: wb["Indstillinger"].__setitem__("B10", "ti"),
+     "Indstillinger!B10: Input should be a valid integer"),
+    ("a marking that is not a choice", lambda wb: wb["Indikatorer"].__setitem__("M2", "begge"),
+     "Indikatorer!M2: 'begge' is not a choice"),
+    ("lines that are not a number", lambda wb: wb["Tekstsvar"].__setitem__("E2", "mange"),
+     "Tekstsvar!E2: Input should be a valid integer"),
+    ("two anchors for one step", lambda wb: wb["Skala"].__setitem__("B3", "1-2"),
+     "Skala!A2: bands must cover steps 1-10 exactly once (missing: [3, 4], covered twice: [1, 2])"),
+    ("an earlier key that is not a key", lambda wb: wb["Indikatorer"].__setitem__("O2", "Gammel nøgle"),
+     "Indikatorer!O2: 'Gammel' is not a valid key"),
 ]
 
 
@@ -209,3 +227,39 @@ def test_a_workbook_form_with_a_new_indicator_and_20_steps_is_filled_imported_an
     out = export(ws, "scores", "csv", tmp_path / "scores.csv")
     rows = list(csv.DictReader((tmp_path / "scores.csv").open(encoding="utf-8-sig")))
     assert {(r["item"], r["now"], r["goal"]) for r in rows} >= {("moedestabilitet", "17", "20")}, (out, rows)
+
+
+@pytest.mark.parametrize("typed, number_format", [(2.0, "General"), (2, "General"), (2.0, "0.0"), (2.5, "General"),
+                                                  ("2.0", "@"), ("2.10", "@")])
+def test_a_version_typed_as_a_number_or_as_text_reads_as_the_version(tmp_path, typed, number_format):
+    def edit(wb):
+        wb["Indstillinger"]["B3"] = typed
+        wb["Indstillinger"]["B3"].number_format = number_format
+
+    expected = {2.5: "2.5", "2.10": "2.10"}.get(typed, "2.0")
+    assert check_form(edited(tmp_path, edit)).version == expected
+
+
+def test_the_version_cell_is_text_and_a_number_resaved_by_libreoffice_reads_the_same(tmp_path):
+    path = new_form_workbook(tmp_path / "MIT-SKEMA.xlsx")
+    assert load_workbook(path)["Indstillinger"]["B3"].number_format == "@"
+    wb = load_workbook(path)
+    wb["Indstillinger"]["B3"], wb["Indstillinger"]["B3"].number_format = 2.0, "General"  # as Excel stores 2.0
+    wb.save(path)
+    again = soffice_convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    assert load_workbook(again)["Indstillinger"]["B3"].data_type == "n"
+    assert check_form(again).version == "2.0"
+
+
+def test_no_mistake_gives_a_traceback_on_the_command_line(tmp_path, monkeypatch, capsys):
+    from formgen.cli import main
+
+    for n, (what, edit, message) in enumerate(MISTAKES):
+        (tmp_path / str(n)).mkdir()
+        monkeypatch.setattr(sys, "argv", ["formgen", "forms", "check", str(edited(tmp_path / str(n), edit))])
+        with pytest.raises(SystemExit) as exc:
+            main()
+        out = capsys.readouterr()
+        assert exc.value.code == 1 and "Traceback" not in out.out + out.err, (what, out)
+        assert f"[FG114] MIT-SKEMA.xlsx, {message}" in out.out + out.err, (what, out)
+    assert len(MISTAKES) >= 20

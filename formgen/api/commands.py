@@ -19,7 +19,7 @@ __all__ = [
     "report_all", "merge_reports", "report_overview",
     "report_company", "report_kompetencekort", "audit",
     "forget", "purge", "explain_failure",
-    "new_form_workbook", "add_form",
+    "new_form_workbook",
     "init_database",
 ]
 
@@ -104,13 +104,6 @@ def new_form_workbook(path: Path | str, from_id: str | None = None, ws: Workspac
     if path.exists():
         raise fail("FG130", str(path), "the file exists already", "choose another name, or move the file away first")
     return write_definition(get(from_id, ws.forms_dir if ws else None).definition if from_id else starter(), path)
-
-
-def add_form(ws: Workspace, path: Path | str):
-    """Check a definition (YAML or workbook) and copy it into the workspace's forms/; returns the definition."""
-    from formgen.forms.catalogue import add_definition
-
-    return add_definition(Path(path), ws.forms_dir)
 
 
 def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Path | str | None = None,

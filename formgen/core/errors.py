@@ -29,6 +29,7 @@ CATALOGUE: dict[str, str] = {
     "FG112": "form not found",
     "FG113": "form definitions clash",
     "FG114": "form definition workbook invalid",
+    "FG115": "form change would change what stored answers mean",
     "FG120": "roster unreadable",
     "FG121": "roster row invalid",
     "FG122": "CPR number refused",

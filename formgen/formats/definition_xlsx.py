@@ -1,13 +1,15 @@
 """The definition workbook: a form definition as an Excel workbook a jobcentre edits (XLSForm-style)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.forms.tabular import (CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell,
-                                   from_sheets, to_sheets)
+from formgen.forms import library
+from formgen.forms.tabular import CODE, KINDS, MARKINGS, NO, SETTINGS, SHEETS, STEPS, TYPES, YES, cell, to_sheets
+from formgen.forms.tabular_read import from_sheets
 
-__all__ = ["INSTRUCTIONS", "write_definition", "read_definition"]
+__all__ = ["INSTRUCTIONS", "write_definition", "read_definition", "version_text", "set_version"]
 
 INSTRUCTIONS: tuple[str, ...] = (
     "Sådan laver I jeres eget skema",
@@ -26,6 +28,14 @@ INSTRUCTIONS: tuple[str, ...] = (
     "eller date.",
     "6. Tekstafsnit: afsnit med kun tekstsvar, fx en arbejdsaftale.",
     "7. Grupper: kompetencekortets grupper (kun for typen kompetencekort).",
+    "8. Indikatorbibliotek: de indbyggede skemaers indikatorer med deres spørgsmål og evidens (fx fra BIP). "
+    "Skriv et afsnit i kolonnen Brug, så kommer indikatoren med i skemaet præcis som i biblioteket – med samme "
+    "nøgle, etiket og spørgsmål, så ledelsesoverblikket kan sammenligne på tværs af skemaer og jobcentre.",
+    "",
+    "Når skemaet allerede har svar: nøglerne bærer svarene. Giver I en indikator en ny nøgle, så skriv den gamle "
+    "i kolonnen tidligere_nøgle (Indikatorer), så de gamle svar følger med. Tager I en indikator med svar ud, så "
+    "skriv dens nøgle i Udgåede nøgler (Indstillinger). Ændrer I skalaens trin, så skriv de gamle trin i Tidligere "
+    "trin: gamle og nye svar sammenlignes så i procent og på de fælles bånd. Ellers afviser formgen ændringen.",
     "",
     "Tjek skemaet med:  formgen forms check MIT-SKEMA.xlsx",
     "Tag det i brug med:  formgen forms add MIT-SKEMA.xlsx",
@@ -40,6 +50,7 @@ _CHOICES = (("Indikatorer", "Markeringer", tuple(MARKINGS)), ("Tekstsvar", "Type
 _ROWS = 300  # how far down the dropdowns reach
 _WIDTHS = {"Indikatorer": {1: 16, 2: 22, 3: 26, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 40, 10: 9, 11: 9, 12: 11,
                            13: 13, 14: 30},
+           library.SHEET: {1: 16, 2: 24, 3: 28, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 36, 10: 44, 11: 18},
            "Indstillinger": {1: 18, 2: 40, 3: 50}, "Skala": {1: 22, 2: 8, 3: 50}, "Tekstafsnit": {3: 50}}
 
 
@@ -72,10 +83,22 @@ def _dropdowns(wb) -> None:
             _validation(settings, choices, f"B{n}")
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    # The section column offers the titles typed in the sheet Afsnit.
-    dv = DataValidation(type="list", formula1=f"Afsnit!$A$2:$A${_ROWS}", allow_blank=True)
-    wb["Indikatorer"].add_data_validation(dv)
-    dv.add(f"A2:A{_ROWS}")
+    # The section column (and the library's Brug) offers the titles typed in the sheet Afsnit.
+    for sheet in ("Indikatorer", library.SHEET):
+        dv = DataValidation(type="list", formula1=f"Afsnit!$A$2:$A${_ROWS}", allow_blank=True)
+        wb[sheet].add_data_validation(dv)
+        dv.add(f"A2:A{_ROWS}")
+
+
+def _protect_library(ws) -> None:
+    """Only Brug can be changed: the library's texts are what every jobcentre using the key asks."""
+    from openpyxl.styles import PatternFill, Protection
+
+    for row in ws.iter_rows(min_row=2, max_col=1):
+        row[0].protection = Protection(locked=False)
+        row[0].fill = PatternFill("solid", fgColor="FFF2CC")
+    ws.protection.sheet = True
+    ws.protection.autoFilter = ws.protection.sort = ws.protection.formatColumns = ws.protection.formatRows = False
 
 
 def _style(ws, widths: dict[int, int]) -> None:
@@ -123,6 +146,9 @@ def write_definition(definition, path: Path | str) -> Path:
             ws.append(r)
         _style(ws, _WIDTHS.get(name, {1: 22, 2: 30, 3: 40}))
     _dropdowns(wb)
+    _protect_library(wb[library.SHEET])
+    # A text cell keeps what is typed: '2.0' stays 2.0 instead of becoming the number 2.
+    wb["Indstillinger"].cell([f for _, f, _ in SETTINGS].index("version") + 2, 2).number_format = "@"
     path = Path(path)
     wb.save(path)
     return path
@@ -134,6 +160,16 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def version_text(value, number_format: str = "General") -> str:
+    """A Version cell as text: a number keeps the decimals its format shows, and at least one (2.0, not 2)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return _text(value)
+    # Excel and LibreOffice store a typed 2.0 as the number 2 in a General cell: only the format tells.
+    shown = re.search(r"0\.(0+)", number_format or "")
+    decimals = max(1, len(shown.group(1)) if shown else 0)
+    return f"{value:.{decimals}f}" if float(value).is_integer() or shown else repr(float(value))
 
 
 def _sheet_rows(ws, problems: list[Problem]) -> list[list[str]]:
@@ -148,11 +184,13 @@ def _sheet_rows(ws, problems: list[Problem]) -> list[list[str]]:
                 problems.append(Problem(CODE, f"{ws.title}!{c.coordinate}", "a formula, not a value",
                                         "write the text itself in the cell (copy, then paste as values)"))
         rows.append([_text(c.value) if c.data_type != "f" else "" for c in r])
+        if ws.title == "Indstillinger" and len(r) > 1 and rows[-1][0].strip() == "Version" and r[1].data_type != "f":
+            rows[-1][1] = version_text(r[1].value, r[1].number_format)
     return rows
 
 
-def read_definition(path: Path | str):
-    """The FormDefinition a definition workbook describes; FG114 problems name Sheet!Cell."""
+def read_definition(path: Path | str, cells: dict | None = None):
+    """The FormDefinition a definition workbook describes; FG114 problems name Sheet!Cell (cells: see from_sheets)."""
     from openpyxl import load_workbook
 
     path = Path(path)
@@ -166,6 +204,17 @@ def read_definition(path: Path | str):
     problems: list[Problem] = []
     sheets = {ws.title: _sheet_rows(ws, problems) for ws in wb.worksheets if ws.title != "Vejledning"}
     wb.close()
-    if problems:
-        raise FormgenError(problems)
-    return from_sheets(sheets, path.name)
+    if problems:  # named like the reader's: file, then Sheet!Cell
+        raise FormgenError([Problem(p.code, f"{path.name}, {p.where}", p.what, p.fix) for p in problems])
+    return from_sheets(sheets, path.name, cells)
+
+
+def set_version(path: Path | str, version: str) -> None:
+    """Write version into a definition workbook's Version cell (as text, so it stays as written)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["Indstillinger"]
+    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, 1).value or "").strip() == "Version")
+    ws.cell(row, 2).value, ws.cell(row, 2).number_format = version, "@"
+    wb.save(path)

@@ -11,7 +11,8 @@ from formgen.core.errors import FormgenError, Problem, fail
 
 __all__ = [
     "PRESET_DIR", "FIXES", "LoadedForm", "parse", "load_file", "definition_files", "available", "summary",
-    "listing", "get", "READERS", "register_reader", "add_definition",
+    "listing", "get", "READERS", "register_reader", "current_copy", "copy_definition",
+    "set_yaml_version",
 ]
 
 if TYPE_CHECKING:  # YAML and pydantic are imported when a definition is parsed, not by `forms list` from the cache
@@ -220,21 +221,41 @@ def get(form_id: str, forms_dir: Path | None = None) -> LoadedForm:
     return found[form_id]
 
 
-def add_definition(path: Path, forms_dir: Path) -> FormDefinition:
-    """Check a definition file and copy it into forms_dir (an older copy goes to replaced/); FG113 on a taken id."""
+def current_copy(d: FormDefinition, path: Path, forms_dir: Path) -> LoadedForm | None:
+    """The workspace's own definition that path (defining d) replaces, if any; FG113 when the id is taken otherwise."""
+    taken = available(forms_dir).get(d.id)
+    if taken and (taken.builtin or taken.source.resolve() != (forms_dir / path.name).resolve()):
+        raise fail("FG113", str(path), f"form id '{d.id}' is already used by {taken.source.name}",
+                   "give your form its own id (e.g. add your municipality's name)")
+    return taken
+
+
+def copy_definition(path: Path, forms_dir: Path) -> Path:
+    """Copy a definition file into forms_dir (a different older copy goes to replaced/); the copy."""
     import datetime as dt
     import shutil
 
-    d, target = load_file(path), forms_dir / path.name
-    taken = available(forms_dir).get(d.id)
-    if taken and (taken.builtin or taken.source.resolve() != target.resolve()):
-        raise fail("FG113", str(path), f"form id '{d.id}' is already used by {taken.source.name}",
-                   "give your form its own id (e.g. add your municipality's name)")
+    target = forms_dir / path.name
     if target.resolve() == path.resolve():
-        return d
+        return target
     if target.exists() and target.read_bytes() != path.read_bytes():
         (forms_dir / "replaced").mkdir(parents=True, exist_ok=True)
-        target.replace(forms_dir / "replaced" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}")
+        stem = forms_dir / "replaced" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+        # Two adds in one second: a free name, so no replaced copy is written over.
+        free = next(p for n in range(1, 10**6) if not (p := Path(f"{stem}{f'-{n}' if n > 1 else ''}{target.suffix}")).exists())
+        target.replace(free)
     forms_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
-    return d
+    return target
+
+
+def set_yaml_version(path: Path, version: str) -> None:
+    """Write version into a YAML definition's top-level version line (added after the id when missing)."""
+    import re
+
+    text = _read(path)
+    line = f'version: "{version}"'
+    new, n = re.subn(r"^version:[^\n]*", line, text, count=1, flags=re.M)
+    if not n:
+        new = re.sub(r"^(id:[^\n]*\n)", lambda m: m.group(1) + line + "\n", text, count=1, flags=re.M)
+    path.write_text(new, encoding="utf-8")

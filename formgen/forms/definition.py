@@ -76,6 +76,8 @@ class Scale(Model):
     steps: int = Field(ge=3, le=20)
     anchors: tuple[str, ...] | tuple[Band, ...]
     dont_know: bool = True
+    # The steps stored answers were given on, when the author changed the scale on purpose (forms add).
+    previous_steps: int | None = Field(default=None, ge=3, le=20)
 
     @model_validator(mode="after")
     def _cover(self) -> "Scale":
@@ -155,8 +157,14 @@ class Item(Model):
     respondents: tuple[Role, ...] | None = None
     evidence: str = ""
     anchors: tuple[str, ...] | tuple[Band, ...] | None = None
+    previous_keys: tuple[str, ...] = ()  # keys this indicator had in earlier versions: their answers are its answers
 
     _k = field_validator("key")(_key)
+
+    @field_validator("previous_keys")
+    @classmethod
+    def _previous(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_key(k) for k in v)
 
     @field_validator("question", mode="before")
     @classmethod
@@ -224,6 +232,7 @@ class FormDefinition(Model):
     texts: tuple[TextSection, ...] = ()
     groups: tuple[Group, ...] = ()
     signatures: bool = True
+    retired_keys: tuple[str, ...] = ()  # indicators taken out on purpose: their stored answers stay in earlier rounds
 
     @field_validator("id")
     @classmethod
@@ -253,6 +262,7 @@ class FormDefinition(Model):
             if key in seen:
                 raise ValueError(f"key '{key}' is used twice: keys must be unique in a form")
             seen.add(key)
+        _check_previous(self.items, seen, self.retired_keys)
         for item in self.items:
             for role in self.roles_for(item.respondents):
                 if not item.wording(role):
@@ -319,8 +329,26 @@ class FormDefinition(Model):
             "fields": [[f.key, f.field, f.type, f.label, f.block] for f in self.fields()],
             "roles": [[i.key, list(self.roles_for(i.respondents))] for i in self.items],
         }
+        if any(i.previous_keys for i in self.items):  # what old answers are reported under is part of the data
+            basis["previous"] = [[i.key, list(i.previous_keys)] for i in self.items if i.previous_keys]
         raw = json.dumps(basis, sort_keys=True, ensure_ascii=True).encode()
         return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _check_previous(items: list[Item], keys: set[str], retired: tuple[str, ...]) -> None:
+    """An earlier key is no key the form uses now, and names one indicator."""
+    named: set[str] = set()
+    for item in items:
+        for old in item.previous_keys:
+            if old in keys:
+                raise ValueError(f"key '{old}' is used in the form and as an earlier key of '{item.key}': "
+                                 "an earlier key must be one the form no longer has")
+            if old in named:
+                raise ValueError(f"key '{old}' is the earlier key of two indicators: its answers can belong to one")
+            named.add(old)
+    for key in retired:
+        if key in keys or key in named:
+            raise ValueError(f"key '{key}' is retired but still in the form: remove it from the retired keys")
 
 
 def later_field(field: str, n: int) -> str:

@@ -1,16 +1,15 @@
-"""A form definition as sheets of rows (the definition workbook), and back, with errors at Sheet!Cell."""
+"""A form definition as sheets of rows (the definition workbook): the sheets, their columns, and the writing side."""
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from formgen.core.errors import FormgenError, Problem
+from formgen.forms import library
 
 if TYPE_CHECKING:
     from formgen.forms.definition import FormDefinition
 
-__all__ = ["CODE", "SHEETS", "SETTINGS", "YES", "NO", "KINDS", "STEPS", "TYPES", "MARKINGS", "to_sheets",
-           "from_sheets", "cell", "starter", "REQUIRED"]
+__all__ = ["CODE", "SHEETS", "SETTINGS", "YES", "NO", "KINDS", "STEPS", "TYPES", "MARKINGS", "ROLE_COLS", "ROLES",
+           "OPTIONAL_SETTINGS", "OPTIONAL_COLUMNS", "to_sheets", "cell", "starter", "REQUIRED"]
 
 CODE = "FG114"
 YES, NO = "Ja", "Nej"
@@ -25,11 +24,12 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "Afsnit": ("Titel", "Indledning"),
     "Indikatorer": ("Afsnit", "Nøgle", "Etiket", "Beskrivelse", "Spørgsmål (alle)", "Spørgsmål borger",
                     "Spørgsmål mentor", "Spørgsmål konsulent", "Hjælpespørgsmål", *ROLE_COLS, "Markeringer",
-                    "Evidens"),
+                    "Evidens", "tidligere_nøgle"),
     "Skala": ("Indikator", "Trin", "Tekst"),
     "Tekstsvar": ("Hører til", "Nøgle", "Etiket", "Type", "Linjer", "Hjælp"),
     "Tekstafsnit": ("Nøgle", "Titel", "Indledning", *ROLE_COLS),
     "Grupper": ("Nøgle", "Titel", "Beskrivelse", "Rækker", "Eksempler"),
+    library.SHEET: library.COLUMNS,
 }
 # Cells a row cannot do without (the model allows empty text, a workbook row should not).
 REQUIRED = {"Afsnit": ("Titel",), "Indikatorer": ("Afsnit", "Nøgle", "Etiket"), "Skala": ("Trin", "Tekst"),
@@ -47,7 +47,14 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("Skalaens trin", "steps", "5, 10 eller 20 trin"),
     ("Ved ikke", "dont_know", "Ja hvis man kan svare 'Ved ikke'"),
     ("Underskrifter", "signatures", "Ja hvis skemaet slutter med felter til underskrift"),
+    ("Tidligere trin", "previous_steps", "Kun når skalaens trin er ændret, og der er svar: det gamle antal trin "
+     "(gamle og nye svar sammenlignes i procent og de fælles bånd)"),
+    ("Udgåede nøgler", "retired_keys", "Kun når indikatorer med svar er taget ud: deres nøgler, adskilt af komma "
+     "(svarene bliver i de tidligere runder)"),
 )
+# Settings and columns a workbook written before they existed may lack (they are read as empty).
+OPTIONAL_SETTINGS = ("previous_steps", "retired_keys")
+OPTIONAL_COLUMNS = {"Indikatorer": ("tidligere_nøgle",)}
 ROLES = ("borger", "mentor", "konsulent")
 
 
@@ -75,6 +82,7 @@ def to_sheets(d: FormDefinition) -> dict[str, list[list]]:
     """The definition as rows per sheet (header row first)."""
     values = {"id": d.id, "version": d.version, "title": d.title, "kind": d.kind, "intro": d.intro,
               "steps": d.scale.steps, "dont_know": _yes(d.scale.dont_know), "signatures": _yes(d.signatures),
+              "previous_steps": d.scale.previous_steps or "", "retired_keys": ", ".join(d.retired_keys),
               **{r: _yes(r in d.respondents) for r in ROLES}}
     out: dict[str, list[list]] = {name: [list(head)] for name, head in SHEETS.items()}
     out["Indstillinger"] += [[label, values[f], why] for label, f, why in SETTINGS]
@@ -86,7 +94,7 @@ def to_sheets(d: FormDefinition) -> dict[str, list[list]]:
             q = i.question
             out["Indikatorer"].append([sec.title, i.key, i.label, i.description, q.get("default", ""),
                                        *(q.get(r, "") for r in ROLES), "\n".join(i.help), *_roles(i.respondents),
-                                       marks, i.evidence])
+                                       marks, i.evidence, ", ".join(i.previous_keys)])
             out["Skala"] += _anchor_rows(i.key, i.anchors)
             out["Tekstsvar"] += [[i.key, t.key, t.label, t.type, t.lines, t.help] for t in i.texts]
     for sec in d.texts:
@@ -94,261 +102,7 @@ def to_sheets(d: FormDefinition) -> dict[str, list[list]]:
         out["Tekstsvar"] += [[sec.key, t.key, t.label, t.type, t.lines, t.help] for t in sec.fields]
     for g in d.groups:
         out["Grupper"].append([g.key, g.title, g.description, g.rows, "\n".join(g.examples)])
-    return out
-
-
-class _Reader:
-    """Builds the definition's data from the sheets and remembers which cell each value came from."""
-
-    def __init__(self, sheets: dict[str, list[list[str]]]) -> None:
-        self.sheets = sheets
-        self.where: dict[tuple, str] = {}
-        self.problems: list[Problem] = []
-
-    def problem(self, where: str, what: str, fix: str) -> None:
-        self.problems.append(Problem(CODE, where, what, fix))
-
-    def rows(self, sheet: str) -> list[tuple[int, dict[str, str]]]:
-        """(row number, {header: text}) of every non-empty data row; a missing sheet is a problem."""
-        if sheet not in self.sheets:
-            self.problem(sheet, f"the sheet '{sheet}' is missing",
-                         "start again from 'formgen forms new' and copy your rows into the new workbook")
-            return []
-        head = SHEETS[sheet]
-        found = [str(h).strip() for h in (self.sheets[sheet][0] if self.sheets[sheet] else [])]
-        if tuple(found[:len(head)]) != head:
-            self.problem(cell(sheet, 1, 1), f"the header row of '{sheet}' is changed",
-                         f"the first row must read: {', '.join(head)}")
-            return []
-        rows = [(n, dict(zip(head, (list(r) + [""] * len(head))[:len(head)])))
-                for n, r in enumerate(self.sheets[sheet][1:], start=2) if any(str(v).strip() for v in r)]
-        for n, r in rows:
-            for col in REQUIRED.get(sheet, ()):
-                if not r[col].strip():
-                    self.problem(cell(sheet, n, head.index(col) + 1), f"the {col} is missing",
-                                 f"write a {col} in column {chr(65 + head.index(col))}, or delete the row")
-        return rows
-
-    def at(self, path: tuple, sheet: str, row: int, column: str) -> None:
-        self.where[path] = cell(sheet, row, SHEETS[sheet].index(column) + 1)
-
-    def flag(self, sheet: str, row: int, column: str, value: str, blank: bool | None = None) -> bool | None:
-        v = value.strip().lower()
-        if not v and blank is None:
-            return None
-        if v in ("ja", "nej", ""):
-            return v == "ja" if v else blank
-        self.problem(cell(sheet, row, SHEETS[sheet].index(column) + 1), f"'{value}' is not Ja or Nej",
-                     "choose Ja or Nej in the dropdown")
-        return blank
-
-    def roles(self, sheet: str, row: int, r: dict[str, str]) -> tuple[str, ...] | None:
-        flags = [self.flag(sheet, row, c, r[c]) for c in ROLE_COLS]
-        return None if all(f is None for f in flags) else tuple(x for x, f in zip(ROLES, flags) if f)
-
-
-def _settings(rd: _Reader) -> dict:
-    by_label = {r["Felt"].strip(): (n, r["Værdi"]) for n, r in rd.rows("Indstillinger")}
-    data: dict = {}
-    for label, field, _ in SETTINGS:
-        if label not in by_label:
-            if rd.sheets.get("Indstillinger"):
-                rd.problem("Indstillinger!A", f"the setting '{label}' is missing",
-                           f"add a row with '{label}' in column A and its value in column B")
-            continue
-        n, value = by_label[label]
-        rd.at((field,), "Indstillinger", n, "Værdi")
-        data[field] = value.strip()
-    flags = {f: rd.flag("Indstillinger", by_label[lbl][0], "Værdi", data[f], False)
-             for lbl, f, _ in SETTINGS if f in ROLES + ("dont_know", "signatures") and f in data}
-    data["respondents"] = tuple(r for r in ROLES if flags.get(r))
-    if "steps" in data:
-        try:
-            data["steps"] = int(float(data["steps"]))
-        except ValueError:
-            pass  # pydantic names it at the cell
-    for field in ROLES:
-        data.pop(field, None)
-    data.update({f: flags[f] for f in ("dont_know", "signatures") if f in flags})
-    return data
-
-
-def _anchors(rd: _Reader) -> dict[str, list]:
-    found: dict[str, list] = {}
-    for n, r in rd.rows("Skala"):
-        found.setdefault(r["Indikator"].strip(), []).append((n, r["Trin"].strip(), r["Tekst"]))
-        rd.where.setdefault(("band", r["Trin"].replace(" ", "")), cell("Skala", n, 2))
-    out = {}
-    for owner, rows in found.items():
-        plain = [s for _, s, _ in rows] == [str(i + 1) for i in range(len(rows))]
-        out[owner] = [t for _, _, t in rows] if plain else [{"steps": s, "text": t} for _, s, t in rows]
-        out[owner + "#rows"] = [n for n, _, _ in rows]
-    return out
-
-
-def _unique(rd: _Reader, sheet: str, column: str, rows: list[tuple[int, dict[str, str]]], what: str) -> None:
-    seen: dict[str, int] = {}
-    for n, r in rows:
-        v = r[column].strip()
-        if v and v in seen:
-            rd.problem(cell(sheet, n, SHEETS[sheet].index(column) + 1),
-                       f"'{v}' is used twice as {what} (also in row {seen[v]})",
-                       f"give every row its own {what.removeprefix('a ')}")
-        seen.setdefault(v, n)
-
-
-def _texts(rd: _Reader, owners: set[str]) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for n, r in rd.rows("Tekstsvar"):
-        owner = r["Hører til"].strip()
-        if owner not in owners:
-            rd.problem(cell("Tekstsvar", n, 1), f"'{owner}' is not an indicator's or text section's key",
-                       "write the Nøgle of an indicator (Indikatorer) or a text section (Tekstafsnit)")
-            continue
-        t = {"key": r["Nøgle"].strip(), "label": r["Etiket"], "type": r["Type"].strip() or "text",
-             "lines": _int(r["Linjer"], 2), "help": r["Hjælp"]}
-        out.setdefault(owner, []).append((n, t))
-    return out
-
-
-def _int(value: str, default: int) -> int | str:
-    try:
-        return int(float(value)) if str(value).strip() else default
-    except ValueError:
-        return value
-
-
-def _text_fields(rd: _Reader, texts: dict[str, list], owner: str, path: tuple) -> list[dict]:
-    fields = []
-    for j, (n, t) in enumerate(texts.get(owner, [])):
-        for col, f in (("Nøgle", "key"), ("Etiket", "label"), ("Type", "type"), ("Linjer", "lines"), ("Hjælp", "help")):
-            rd.at(path + (j, f), "Tekstsvar", n, col)
-        rd.at(path + (j,), "Tekstsvar", n, "Nøgle")
-        fields.append(t)
-    return fields
-
-
-ITEM_COLS = (("Nøgle", "key"), ("Etiket", "label"), ("Beskrivelse", "description"), ("Hjælpespørgsmål", "help"),
-             ("Markeringer", "marks"), ("Evidens", "evidence"), ("Borger", "respondents"))
-
-
-def _item(rd: _Reader, n: int, r: dict[str, str], path: tuple, anchors: dict, texts: dict) -> dict:
-    q = {"default": r["Spørgsmål (alle)"]} | {x: r[f"Spørgsmål {x}"] for x in ROLES}
-    marks = r["Markeringer"].strip() or "nu og mål"
-    if marks not in MARKINGS:
-        rd.problem(cell("Indikatorer", n, SHEETS["Indikatorer"].index("Markeringer") + 1),
-                   f"'{marks}' is not a choice", f"choose one of: {', '.join(MARKINGS)}")
-    key = r["Nøgle"].strip()
-    item = {"key": key, "label": r["Etiket"], "description": r["Beskrivelse"],
-            "question": {k: v for k, v in q.items() if v.strip()}, "marks": MARKINGS.get(marks, ("now", "goal")),
-            "help": tuple(h for h in r["Hjælpespørgsmål"].split("\n") if h.strip()),
-            "respondents": rd.roles("Indikatorer", n, r), "evidence": r["Evidens"],
-            "texts": _text_fields(rd, texts, key, path + ("texts",))}
-    if key in anchors:
-        item["anchors"] = anchors[key]
-        rd.where[path + ("anchors",)] = cell("Skala", anchors[key + "#rows"][0], 1)
-    for col, f in ITEM_COLS:
-        rd.at(path + (f,), "Indikatorer", n, col)
-    rd.at(path + ("question",), "Indikatorer", n, "Spørgsmål (alle)")
-    rd.at(path, "Indikatorer", n, "Nøgle")
-    rd.where.setdefault(("named", key), rd.where[path])
-    return item
-
-
-def _sections(rd: _Reader, anchors: dict, texts: dict) -> list[dict]:
-    secs = {r["Titel"].strip(): {"title": r["Titel"].strip(), "intro": r["Indledning"], "items": [], "row": n}
-            for n, r in rd.rows("Afsnit")}
-    rows = rd.rows("Indikatorer")
-    _unique(rd, "Indikatorer", "Nøgle", rows, "a key")
-    _unique(rd, "Indikatorer", "Etiket", rows, "a label")
-    order = list(secs)
-    for n, r in rows:
-        title = r["Afsnit"].strip()
-        if title not in secs:
-            rd.problem(cell("Indikatorer", n, 1), f"'{title}' is not a section in the sheet Afsnit",
-                       "choose a section in the dropdown, or add it to the sheet Afsnit first")
-            continue
-        s = order.index(title)
-        secs[title]["items"].append(_item(rd, n, r, ("sections", s, "items", len(secs[title]["items"])),
-                                          anchors, texts))
-    for s, sec in enumerate(secs.values()):
-        rd.at(("sections", s), "Afsnit", sec["row"], "Titel")
-        if not sec["items"]:
-            rd.problem(cell("Afsnit", sec["row"], 1), f"the section '{sec['title']}' has no indicators",
-                       "give it indicators in the sheet Indikatorer (column Afsnit), or delete the row")
-    return [{k: v for k, v in sec.items() if k != "row"} for sec in secs.values()]
-
-
-def _text_sections(rd: _Reader, texts: dict) -> list[dict]:
-    out = []
-    for s, (n, r) in enumerate(rd.rows("Tekstafsnit")):
-        key = r["Nøgle"].strip()
-        out.append({"key": key, "title": r["Titel"], "intro": r["Indledning"],
-                    "respondents": rd.roles("Tekstafsnit", n, r),
-                    "fields": _text_fields(rd, texts, key, ("texts", s, "fields"))})
-        for col, f in (("Nøgle", "key"), ("Titel", "title"), ("Indledning", "intro"), ("Borger", "respondents")):
-            rd.at(("texts", s, f), "Tekstafsnit", n, col)
-        rd.at(("texts", s), "Tekstafsnit", n, "Nøgle")
-        rd.where.setdefault(("named", key), rd.where[("texts", s)])
-    return out
-
-
-def _groups(rd: _Reader) -> list[dict]:
-    out = []
-    for s, (n, r) in enumerate(rd.rows("Grupper")):
-        out.append({"key": r["Nøgle"].strip(), "title": r["Titel"], "description": r["Beskrivelse"],
-                    "rows": _int(r["Rækker"], 4), "examples": tuple(e for e in r["Eksempler"].split("\n") if e.strip())})
-        for col, f in (("Nøgle", "key"), ("Titel", "title"), ("Beskrivelse", "description"), ("Rækker", "rows"),
-                       ("Eksempler", "examples")):
-            rd.at(("groups", s, f), "Grupper", n, col)
-    return out
-
-
-def from_sheets(sheets: dict[str, list[list[str]]], source: str = "<workbook>") -> FormDefinition:
-    """The definition the sheets describe, or FormgenError with a problem per wrong cell."""
-    from pydantic import ValidationError
-
-    from formgen.forms.definition import FormDefinition
-
-    rd = _Reader(sheets)
-    data = _settings(rd)
-    anchors = _anchors(rd)
-    owners = {r["Nøgle"].strip() for _, r in rd.rows("Indikatorer")} | {r["Nøgle"].strip() for _, r in rd.rows("Tekstafsnit")}
-    texts = _texts(rd, owners)
-    scale = {"steps": data.pop("steps", None), "anchors": anchors.get("", []), "dont_know": data.pop("dont_know", True)}
-    rd.where[("scale", "anchors")] = cell("Skala", anchors["#rows"][0], 1) if "#rows" in anchors else "Skala!A2"
-    rd.where[("scale", "steps")] = rd.where.get(("steps",), "Indstillinger!B")
-    rd.where[("scale",)] = rd.where[("scale", "anchors")]
-    data.update(scale=scale, sections=_sections(rd, anchors, texts), texts=_text_sections(rd, texts), groups=_groups(rd))
-    try:
-        d = FormDefinition.model_validate(data)
-    except ValidationError as exc:  # reported with the workbook's own problems, which come first
-        rd.problems += [_problem(rd.where, e) for e in exc.errors(include_url=False) if e["type"] != "union_tag_invalid"]
-    if rd.problems:
-        raise FormgenError(_named(rd.problems, source))
-    return d
-
-
-def _problem(where: dict[tuple, str], err: dict) -> Problem:
-    from formgen.forms.catalogue import FIXES
-
-    loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in str(p))
-    band = re.search(r"band '([^']+)'", err["msg"])
-    loc = ("band", band.group(1)) if band and ("band", band.group(1)) in where else loc
-    # The form's own checks (loc ()) name the item or key they are about: point at its row.
-    named = re.match(r"(?:item|key) '([^']+)'", err["msg"].removeprefix("Value error, "))
-    loc = ("named", named.group(1)) if not loc and named and ("named", named.group(1)) in where else loc
-    at = next((where[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in where), "Indstillinger")
-    fix = FIXES.get(err["type"], "correct the cell")
-    return Problem(CODE, at, err["msg"].removeprefix("Value error, "), fix.replace("(lines starting with '- ')", ""))
-
-
-def _named(problems: list[Problem], source: str) -> list[Problem]:
-    seen, out = set(), []
-    for p in problems:
-        if (p.where, p.what) not in seen:
-            seen.add((p.where, p.what))
-            out.append(Problem(p.code, f"{source}, {p.where}", p.what, p.fix))
+    out[library.SHEET] = library.sheet_rows()
     return out
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, distinct, func, insert, select, update
 
+from formgen.forms.versions import Answered
 from formgen.store import db as store
 
-__all__ = ["CITIZEN_FIELDS", "AUDITED", "remember_definition", "remember_citizens", "known_codes", "record_dispatch"]
+__all__ = ["CITIZEN_FIELDS", "AUDITED", "remember_definition", "remember_citizens", "known_codes", "record_dispatch", "stored_definitions"]
 
 CITIZEN_FIELDS = ("name", "company", "mentor", "consultant", "programme")
 AUDITED = ("company", "mentor", "consultant")  # who the citizen is placed with: every change is logged
@@ -113,3 +114,17 @@ def record_dispatch(engine, rows: list[dict]) -> dict[str, str]:
         if new := [r | {"unit": store.unit_of(conn)} for r in rows if r["code"] not in there and r["code"] not in taken]:
             conn.execute(insert(d), new)
     return taken
+
+
+def stored_definitions(engine, form: str) -> list[Answered]:
+    """Every stored definition of a form, oldest first, with how many returns have answers under each key."""
+    d, s, a = store.definitions, store.submissions, store.answers
+    with engine.connect() as conn:
+        defs = conn.execute(select(d.c.fingerprint, d.c.version, d.c.definition).where(d.c.form == form)
+                            .order_by(d.c.created_at, d.c.fingerprint)).all()
+        counts: dict[str, dict[str, int]] = {}
+        q = (select(s.c.fingerprint, a.c.item, func.count(distinct(s.c.id))).join(a, a.c.submission_id == s.c.id)
+             .where(store.own(s, conn), s.c.form == form, a.c.value.is_not(None)).group_by(s.c.fingerprint, a.c.item))
+        for fp, item, n in conn.execute(q):
+            counts.setdefault(fp, {})[item] = n
+    return [Answered(fp, version, json.loads(raw), counts.get(fp, {})) for fp, version, raw in defs]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, or_, select
 
+from formgen.forms import versions
 from formgen.store import db as store
 
 __all__ = ["Loaded", "Cards", "for_citizens", "for_company", "for_overview", "for_kompetencekort",
@@ -41,7 +42,20 @@ class Cards:
 
 def _definitions(conn) -> dict[str, dict]:
     d = store.definitions
-    return {fp: json.loads(text) for fp, text in conn.execute(select(d.c.fingerprint, d.c.definition))}
+    rows = conn.execute(select(d.c.fingerprint, d.c.definition).order_by(d.c.created_at, d.c.fingerprint))
+    return {fp: json.loads(text) for fp, text in rows}
+
+
+def _reported(conn, *answer_lists: list[dict]) -> dict[str, dict]:
+    """The definitions as reports see them: an indicator a later version renamed (previous_keys) has its
+    new key in the old definitions and in their answers (rewritten in place), so versions link by key."""
+    raw = _definitions(conn)
+    moved = versions.renames(raw)
+    for rows in answer_lists:
+        for r in rows:
+            if r["fingerprint"] in moved:
+                r["item"] = moved[r["fingerprint"]].get(r["item"], r["item"])
+    return {fp: versions.renamed_definition(d, moved.get(fp, {})) for fp, d in raw.items()}
 
 
 def _labelled(conn, ref: str | None) -> list[tuple[str, str]]:
@@ -107,30 +121,33 @@ def answers(engine, ref: str | None = None, scores: bool = True) -> Loaded:
     """Definitions, label order and the score (or text) answers of every citizen, or of one."""
     with engine.connect() as conn:
         rows = _answers(conn, ref, scores)
-        return Loaded(_definitions(conn), _labelled(conn, ref), rows if scores else [], [] if scores else rows)
+        return Loaded(_reported(conn, rows), _labelled(conn, ref), rows if scores else [], [] if scores else rows)
 
 
 def for_citizens(engine, ref: str | None = None) -> Loaded:
     """Everything the citizen reports need, of every citizen or of one, in one read."""
     with engine.connect() as conn:
-        return Loaded(_definitions(conn), _labelled(conn, ref), _answers(conn, ref, True), _answers(conn, ref, False),
-                      _citizens(conn, ref), _dated(conn, ref))
+        scores, texts = _answers(conn, ref, True), _answers(conn, ref, False)
+        return Loaded(_reported(conn, scores, texts), _labelled(conn, ref), scores, texts, _citizens(conn, ref),
+                      _dated(conn, ref))
 
 
 def for_company(engine) -> Loaded:
     """Everything a company sheet needs (every citizen's: the company is chosen from the roster), in one read."""
     with engine.connect() as conn:
         sent, back = _dispatch(conn)
-        return Loaded(_definitions(conn), _labelled(conn, None), _answers(conn, None, True),
-                      _answers(conn, None, False), _citizens(conn), _dated(conn, None), sent, back)
+        scores, texts = _answers(conn, None, True), _answers(conn, None, False)
+        return Loaded(_reported(conn, scores, texts), _labelled(conn, None), scores, texts, _citizens(conn),
+                      _dated(conn, None), sent, back)
 
 
 def for_overview(engine) -> Loaded:
     """Everything the management overview needs, in one read."""
     with engine.connect() as conn:
         sent, back = _dispatch(conn)
-        return Loaded(_definitions(conn), _labelled(conn, None), _answers(conn, None, True), [],
-                      _citizens(conn), _dated(conn, None), sent, back)
+        scores = _answers(conn, None, True)
+        return Loaded(_reported(conn, scores), _labelled(conn, None), scores, [], _citizens(conn), _dated(conn, None),
+                      sent, back)
 
 
 def for_kompetencekort(engine, ref: str) -> Cards:
@@ -159,18 +176,21 @@ def score_export(engine) -> tuple[list[dict], dict[str, dict]]:
          .join(a, a.c.submission_id == s.c.id).where(store.own(s, engine), s.c.status == "imported")
          .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.id))
     with engine.connect() as conn:
-        defs = _definitions(conn)
-        return [dict(r) for r in conn.execute(q).mappings()], defs
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        return rows, _reported(conn, rows)
 
 
 def text_export(engine) -> list[list]:
     """One row per non-empty text answer of an imported submission (the texts export's columns)."""
     s, a = store.submissions, store.answers
     q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value,
-                s.c.original_name, s.c.code, a.c.raw)
+                s.c.original_name, s.c.code, a.c.raw, s.c.fingerprint)
          .join(a, a.c.submission_id == s.c.id)
          .where(store.own(s, engine), s.c.status == "imported", a.c.field.not_in(["now", "goal"]),
                 a.c.value.is_not(None))
          .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, s.c.id))
     with engine.connect() as conn:
-        return [list(r) for r in conn.execute(q)]
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        _reported(conn, rows)
+    columns = ("citizen_ref", "round", "role", "form", "item", "field", "value", "original_name", "code", "raw")
+    return [[r[c] for c in columns] for r in rows]

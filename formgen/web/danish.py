@@ -18,6 +18,7 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG112": ("Skemaet findes ikke", "Vælg et skema fra listen på Skemaer."),
     "FG113": ("To skemadefinitioner har samme id", "Giv dit eget skema sit eget id."),
     "FG114": ("Skemaets regneark har en fejl", "Ret den celle i regnearket, som meddelelsen nævner (ark og celle, fx Indikatorer!C7)."),
+    "FG115": ("Ændringen ville ændre betydningen af gemte svar", "Gør som meddelelsen siger: skriv den gamle nøgle i tidligere_nøgle, de gamle trin i Tidligere trin eller udgåede nøgler i Udgåede nøgler – eller behold nøglen og skalaen."),
     "FG120": ("Borgerlisten kan ikke læses", "Tjek at listen er en CSV- eller XLSX-fil med kolonnerne fra vejledningen."),
     "FG121": ("En række i borgerlisten er ugyldig", "Ret den nævnte række eller kolonne, og prøv igen."),
     "FG122": ("CPR-nummer afvist", "Brug sagsnummeret eller et pseudonym – aldrig et CPR-nummer."),
