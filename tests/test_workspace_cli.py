@@ -61,7 +61,8 @@ def test_init_office_names_the_office_and_a_workspace_without_one_is_standard(tm
     old.write_text("".join(line for line in old.read_text().splitlines(True) if not line.startswith("office")))
     assert find(old.parent).unit == "standard"  # a formgen.toml from before offices
     r = run("init", str(tmp_path / "tom"), "--office", " Nord")
-    assert r.returncode == 1 and "not an office name" in r.stderr and not (tmp_path / "tom" / "formgen.toml").exists()
+    assert r.returncode == 1 and "FG101" in r.stderr and "--office" in r.stderr and "not an office name" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "tom" / "formgen.toml").exists()
 
 
 def test_invalid_config_names_the_setting(tmp_path):
