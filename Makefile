@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench fuzz install clean
+.PHONY: demo test bench bench-db fuzz install clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("formgen needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -31,6 +31,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 	$(BIN)/python tools/bench_web.py
+	$(BIN)/python tools/bench_db.py $(BENCH_DB_ARGS)
+
+# Intake of 6,000 returns on PostgreSQL vs SQLite, one and three intakes at once (a private server unless
+# BENCH_DB_ARGS="--db postgresql+psycopg://USER:PASSWORD@HOST/DB"; --returns N for another size).
+bench-db: $(STAMP)
+	$(BIN)/python tools/bench_db.py $(BENCH_DB_ARGS)
 
 # Not a test: coverage-guided fuzzing of intake's readers with atheris (docs/fuzzing.md), 5 minutes by default.
 # make fuzz FUZZ_ARGS="-max_total_time=3600"; findings are saved in output/fuzz/crashes/.
@@ -44,4 +50,4 @@ fuzz: $(FUZZ_STAMP)
 	$(BIN)/python tools/fuzz_atheris.py $(FUZZ_ARGS)
 
 clean:
-	rm -rf $(VENV) output/demo output/bench output/fuzz
+	rm -rf $(VENV) output/demo output/bench output/bench-db output/fuzz

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pytest
 
-__all__ = ["Cluster", "postgres", "free_port"]
+__all__ = ["Cluster", "postgres", "free_port", "start", "stop"]
 
 INSTALL = "apt-get install postgresql (Debian) and pip install -e '.[test]' (psycopg)"
 USER = "formgen"
@@ -121,9 +121,8 @@ def _start(bin_dir: Path, as_postgres: list[str], folder: Path) -> Cluster:
     return cluster
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    """A running PostgreSQL server of this test session (see the module docstring)."""
+def start() -> Cluster:
+    """Start a private server in a new folder under /tmp (the postgres user can reach it); stop() it after."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         _missing("PostgreSQL's pg_ctl/initdb not found (PATH, /usr/lib/postgresql/*/bin)")
@@ -132,11 +131,31 @@ def postgres():
     except ImportError:
         _missing("the psycopg driver is not installed")
     as_postgres = _runner()
-    folder = Path(tempfile.mkdtemp(prefix="formgen-pg-"))  # under /tmp: the postgres user can reach it
+    folder = Path(tempfile.mkdtemp(prefix="formgen-pg-"))
     try:
-        yield _start(bin_dir, as_postgres, folder)
-    finally:  # also after a failed start: stop whatever runs there, remove the folder
-        if (folder / "data" / "postmaster.pid").exists():
-            subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "-w",
-                            "stop"], capture_output=True, timeout=120)
-        shutil.rmtree(folder, ignore_errors=True)
+        return _start(bin_dir, as_postgres, folder)
+    except BaseException:
+        _stop(bin_dir, as_postgres, folder)
+        raise
+
+
+def stop(cluster: Cluster) -> None:
+    """Stop the server and remove its folder."""
+    _stop(cluster.bin, cluster.as_postgres, cluster.folder)
+
+
+def _stop(bin_dir: Path, as_postgres: list[str], folder: Path) -> None:
+    if (folder / "data" / "postmaster.pid").exists():  # also after a failed start: stop whatever runs there
+        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-m", "fast", "-w",
+                        "stop"], capture_output=True, timeout=120)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A running PostgreSQL server of this test session (see the module docstring)."""
+    cluster = start()
+    try:
+        yield cluster
+    finally:
+        stop(cluster)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import soffice_convert
+from conftest import db_env, soffice_convert
 from filling import (copy_row_docx, fill_docx, fill_pdf, fill_xlsx, strip_properties, track_changes_docx,
                      type_over_control_docx)
 from formgen.forms.catalogue import available
@@ -28,7 +28,7 @@ PRESET_ROLES = [(fid, role) for fid, lf in sorted(available().items()) for role 
 
 def formgen(ws, *args):
     exe = Path(sys.executable).parent / "formgen"
-    return subprocess.run([str(exe), "-w", str(ws.root), *args], capture_output=True, text=True)
+    return subprocess.run([str(exe), "-w", str(ws.root), *args], capture_output=True, text=True, env=db_env(ws))
 
 
 def one(ws, form, role, citizen=IDA, round_no=1, fmt="docx"):
@@ -228,7 +228,8 @@ def test_lost_properties_fall_back_to_the_visible_code(ws):
     assert exported(ws) == {("netvaerk_hverdagsliv", "now"): "2"}
 
 
-def test_same_folder_twice_adds_nothing_and_renamed_copy_is_a_duplicate(ws, tmp_path):
+def test_same_folder_twice_adds_nothing_and_renamed_copy_is_a_duplicate(dbws, tmp_path):
+    ws = dbws  # on SQLite, then on PostgreSQL
     path = one(ws, "samtaleskema", "borger")
     fill_docx(path, {"fg:faglige_kompetencer:now": "3"})
     drop(ws, path)
@@ -241,7 +242,8 @@ def test_same_folder_twice_adds_nothing_and_renamed_copy_is_a_duplicate(ws, tmp_
     assert len(list((ws.intake / "processed").iterdir())) == 2  # the copy is kept, not deleted
 
 
-def test_a_different_second_return_is_a_conflict_not_an_overwrite(ws, tmp_path):
+def test_a_different_second_return_is_a_conflict_not_an_overwrite(dbws, tmp_path):
+    ws = dbws  # on SQLite, then on PostgreSQL
     path = one(ws, "samtaleskema", "borger")
     second = tmp_path / "igen.docx"
     shutil.copy(path, second)
@@ -285,7 +287,8 @@ def import_report(path) -> list[dict]:
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
-def test_one_form_returned_filled_alike_in_word_and_in_excel_counts_once(ws):
+def test_one_form_returned_filled_alike_in_word_and_in_excel_counts_once(dbws):
+    ws = dbws  # on SQLite, then on PostgreSQL
     docx, xlsx, expected = word_and_excel(ws)
     drop(ws, docx)
     assert formgen(ws, "intake").returncode == 0
@@ -305,7 +308,8 @@ def test_one_form_returned_filled_alike_in_word_and_in_excel_counts_once(ws):
     assert "Runde 1: 2 of 2 returned, 0 missing" in status and "MISSING" not in status
 
 
-def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict(ws):
+def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict(dbws):
+    ws = dbws  # on SQLite, then on PostgreSQL
     docx, xlsx, expected = word_and_excel(ws, change={"fg.faglige_kompetencer.now": "5"})
     assert expected[("faglige_kompetencer", "now")] != "5"
     drop(ws, docx)
@@ -323,7 +327,8 @@ def test_one_form_returned_filled_differently_in_word_and_in_excel_is_a_conflict
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_word_and_excel_of_one_form_in_one_batch_count_once(ws, workers):
+def test_word_and_excel_of_one_form_in_one_batch_count_once(dbws, workers):
+    ws = dbws  # on SQLite, then on PostgreSQL
     docx, xlsx, expected = word_and_excel(ws)
     drop(ws, docx, xlsx)
     r = intake(ws, workers=workers)  # stored in one transaction: the second sees the first
@@ -384,7 +389,8 @@ def test_zip_archive_of_returns(ws, tmp_path):
     assert (ws.intake / "quarantine" / "runde-1__noter.txt").is_file()
 
 
-def test_status_lists_the_missing_returns(ws):
+def test_status_lists_the_missing_returns(dbws):
+    ws = dbws  # on SQLite, then on PostgreSQL
     d = available()["samtaleskema"].definition
     files = generate(ws, d, "docx", [IDA, Citizen("S-0002", "Bo Berg")], None, round_no=2).files
     fill_docx(files[0], {"fg:faglige_kompetencer:now": "2"})

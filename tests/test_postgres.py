@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from formgen.forms.catalogue import available
+from formgen.generate.roster import Citizen
+from formgen.generate.run import generate
 from formgen.store.db import SCHEMA_VERSION, WRITER_LOCK
 from pg_cluster import PASSWORD
 from test_crash_concurrency import blanks as forms, filled_copy as filled
@@ -122,3 +125,37 @@ def test_review_keep_on_postgresql_makes_the_chosen_version_the_one_imported_row
     assert rows(postgres, "valg", "SELECT coalesce(stored_name, original_name), status FROM submissions "
                                   "WHERE status = 'imported'") == [[conflict, "imported"]]
     no_double_imports(postgres, "valg")
+
+
+def table_files(postgres, database: str) -> bytes:
+    """The bytes of every table, index and TOAST file of the database's formgen tables, as on disk now."""
+    postgres.sql("CHECKPOINT")  # what the server holds in memory is written to the files
+    paths = rows(postgres, database, "SELECT pg_relation_filepath(c.oid) FROM pg_class c JOIN pg_namespace n "
+                                     "ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'pg_toast') "
+                                     "AND c.relkind IN ('r', 'i', 't') AND pg_relation_filepath(c.oid) IS NOT NULL")
+    data = bytearray()
+    for (rel,) in paths:
+        base = postgres.folder / "data" / rel
+        for part in [base, *sorted(base.parent.glob(base.name + ".[0-9]*"))]:
+            if part.is_file():
+                data += part.read_bytes()
+    return bytes(data)
+
+
+def test_forget_on_postgresql_leaves_the_citizen_in_no_table_file(ws, postgres, tmp_path):
+    """A DELETE only marks rows dead (their bytes stay in the files: the test fails without compact);
+    forget runs VACUUM FULL, so the citizen's ref and name are in no table, index or TOAST file afterwards."""
+    w = pg_workspace(ws, postgres, "glemt")
+    people = [Citizen("K77777", "Zacharias Unikanavn"), Citizen("K88888", "Bodil Bliverher")]
+    for blank in generate(w, available()["samtaleskema"].definition, "docx", people, ["borger"]).files:
+        filled(blank, w.intake, 4)
+    r = subprocess.run([EXE, "-w", str(w.root), "--db", w.db_url, "intake"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    before = table_files(postgres, "glemt")
+    assert b"K77777" in before and "Zacharias Unikanavn".encode() in before  # the test sees what is there
+    r = subprocess.run([EXE, "-w", str(w.root), "--db", w.db_url, "forget", "K77777", "--yes"], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    after = table_files(postgres, "glemt")
+    assert b"K77777" not in after and "Zacharias Unikanavn".encode() not in after
+    assert b"K88888" in after and "Bodil Bliverher".encode() in after  # the other citizen stays

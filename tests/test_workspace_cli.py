@@ -53,6 +53,18 @@ def test_missing_workspace_says_what_to_do(tmp_path):
     assert "Traceback" not in r.stderr
 
 
+def test_init_office_names_the_office_and_a_workspace_without_one_is_standard(tmp_path):
+    r = run("init", str(tmp_path / "nord"), "--name", "Jobcenter A", "--office", "Nord")
+    assert r.returncode == 0, r.stderr
+    assert find(tmp_path / "nord").unit == "Nord" and 'office = "Nord"' in (tmp_path / "nord" / "formgen.toml").read_text()
+    old = init(tmp_path / "gammel", "Jobcenter A").root / "formgen.toml"
+    old.write_text("".join(line for line in old.read_text().splitlines(True) if not line.startswith("office")))
+    assert find(old.parent).unit == "standard"  # a formgen.toml from before offices
+    r = run("init", str(tmp_path / "tom"), "--office", " Nord")
+    assert r.returncode == 1 and "FG101" in r.stderr and "--office" in r.stderr and "not an office name" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "tom" / "formgen.toml").exists()
+
+
 def test_invalid_config_names_the_setting(tmp_path):
     ws = init(tmp_path / "jc", "Jobcenter A")
     toml = ws.root / "formgen.toml"

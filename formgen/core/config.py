@@ -15,10 +15,17 @@ class Organisation(BaseModel):
     name: str = Field(min_length=1)
     unit: str = ""  # printed under the name; not the office below
     # the office whose citizens, forms and log this workspace sees in a shared database (its rows' unit)
-    office: str = Field(default=DEFAULT_OFFICE, min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
+    office: str = DEFAULT_OFFICE
     contact: str = ""
     logo: str = ""
     colour: str = "#1F4E79"
+
+    @field_validator("office")
+    @classmethod
+    def _office(cls, v: str) -> str:
+        if not v.strip() or v != v.strip() or len(v) > 64:
+            raise ValueError(f"'{v}' is not an office name: 1 to 64 characters, no space at either end, e.g. \"Nord\"")
+        return v
 
     @field_validator("colour")
     @classmethod

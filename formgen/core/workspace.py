@@ -170,6 +170,18 @@ def _config(path: Path, text: str) -> Config:
                    "see the comments in a fresh 'formgen init' workspace for the allowed settings")
 
 
+def _valid(make) -> None:
+    """FG101 naming the option whose value formgen.toml could not hold (not a pydantic traceback)."""
+    from pydantic import ValidationError
+
+    try:
+        make()
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        raise fail("FG101", f"--{err['loc'][0]}", err["msg"].removeprefix("Value error, "),
+                   "give another value; nothing was written") from None
+
+
 TOML_TEMPLATE = """\
 # formgen workspace settings. Edit freely; 'formgen forms list' checks that the workspace still loads.
 
@@ -204,7 +216,7 @@ def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contac
     from formgen.core.config import DEFAULT_OFFICE
 
     office = office or DEFAULT_OFFICE
-    Organisation(name=name, colour=colour, office=office)  # validate before writing anything
+    _valid(lambda: Organisation(name=name, colour=colour, office=office))  # before writing anything
     if logo is not None:
         check_logo(logo)
     private_dir(root)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import and_, delete, or_, select, true
+from sqlalchemy import and_, delete, or_, select, text, true
 
 from formgen.store import db as store
 
-__all__ = ["log_rows", "traces", "delete_citizen", "compact", "purge_before"]
+__all__ = ["COMPACTED", "log_rows", "traces", "delete_citizen", "compact", "purge_before"]
 
 
 def _mine(engine, every_office: bool):
@@ -54,8 +54,13 @@ def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], 
     return n
 
 
+COMPACTED = ("answers", "submissions", "problems", "dispatch", "citizens", "log")  # what forget and purge delete from
+
+
 def compact(engine) -> None:
-    """Leave no copy in free pages or the WAL (secure_delete is on; VACUUM rewrites the file)."""
+    """Leave no copy of deleted rows in the database's files (SQLite: free pages and the WAL; PostgreSQL: the tables)."""
+    if engine.dialect.name == "postgresql":
+        _vacuum_full(engine)
     if engine.dialect.name != "sqlite":
         return
     engine.dispose()  # no pooled connection may hold a read snapshot
@@ -67,6 +72,16 @@ def compact(engine) -> None:
         cur.close()
     finally:
         raw.close()
+
+
+def _vacuum_full(engine) -> None:
+    """PostgreSQL: a DELETE only marks rows dead; plain VACUUM makes their space reusable without
+    promising to overwrite it; VACUUM FULL writes each table and its indexes anew, without them (outside
+    a transaction). It locks each table for the seconds that takes; other formgen processes wait."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        for table in COMPACTED:
+            conn.execute(text(f"VACUUM FULL {table}"))
 
 
 def purge_before(engine, iso: str, older_than_days: int, every_office: bool = False) -> tuple[int, list[str]]:
