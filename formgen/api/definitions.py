@@ -38,11 +38,9 @@ def _read(path: Path) -> tuple[FormDefinition, dict]:
 
 
 def check_form_change(ws: Workspace, path: Path | str, replace_own: bool = False) -> FormChange:
-    """Check a definition as forms add would, without adding it: FG111/FG114 for the file, FG113 for a taken id,
-    FG115 when it would change what stored answers mean (a key renamed or removed, the scale's steps changed).
-
-    replace_own: the workspace's own definition with this id is replaced whatever its file is called
-    (the Skemaer page, where the workbook was downloaded for that form)."""
+    """Check a definition as forms add would, without adding it (FG111/FG114 file, FG113 id, FG115 stored answers)."""
+    # replace_own: the workspace's own definition with this id is replaced whatever its file is called
+    # (the Skemaer page, where the workbook was downloaded for that form).
     from formgen.core.errors import FormgenError, Problem
     from formgen.forms import versions
     from formgen.forms.catalogue import current_copy
@@ -66,11 +64,9 @@ def check_form_change(ws: Workspace, path: Path | str, replace_own: bool = False
 
 
 def add_form(ws: Workspace, path: Path | str, replace_own: bool = False) -> FormDefinition:
-    """Check a definition (YAML or workbook) and copy it into the workspace's forms/; returns the definition.
-
-    A changed definition gets a new version (written into the copy); what stored answers forbid is
-    refused (check_form_change; replace_own as there). The definition is remembered in the database at once, so its earlier
-    keys (previous_keys) link old answers to the new keys in every report from now on."""
+    """Check a definition (YAML or workbook) against the stored answers and copy it into forms/; returns it."""
+    # A changed definition gets a new version (written into the copy). The definition is remembered in the
+    # database at once, so its earlier keys (previous_keys) link old answers to the new keys in every report.
     from formgen.forms.catalogue import copy_definition, set_yaml_version
     from formgen.store.db import connect
     from formgen.store.manifest import remember_definition

@@ -45,8 +45,7 @@ def workbook_download(request: Request) -> Response:
 
 
 def cell_rows(problems: list, path: Path) -> list[dict]:
-    """The check's problems as the page's table rows: Ark!Celle (neither the server's folder nor the file's name),
-    what, how to fix it; '–' for a problem with the whole file."""
+    """The check's problems as the page's table rows: Ark!Celle ('–' for the whole file), what, how to fix it."""
     def at(where: str) -> str:
         return where.replace(str(path), path.name).removeprefix(path.name).removeprefix(", ") or "–"
 
@@ -72,8 +71,7 @@ def _clear_pending(ws, keep: str = "") -> None:
 
 
 async def workbook_upload(request: Request) -> Response:
-    """POST (multipart, one file): check an edited workbook (or YAML) as forms add would, against the stored answers;
-    the errors at their cell, or what it would become and a picture of its first page, before 'Brug skemaet'."""
+    """POST one workbook: checked as forms add would; its errors at their cell, or what it becomes and its page 1."""
     app = request.app.state
     token = secrets.token_urlsafe(24)
     folder = app.ws.root / PENDING / token
