@@ -32,7 +32,7 @@ class AuditEntry:
 
 def audit(ws, citizen_ref: str | None = None) -> list[AuditEntry]:
     """The audit log, optionally for one citizen (answers a citizen's request for insight)."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     rows = [AuditEntry(r.at, r.actor, r.action, r.citizen_ref or "", r.detail or "")
             for r in erasure.log_rows(engine, citizen_ref)]
     engine.dispose()
@@ -48,16 +48,20 @@ class Forgotten:
     leftovers: tuple[str, ...]  # files not written by formgen that still mention the citizen
 
 
-def forget(ws, citizen_ref: str) -> Forgotten:
-    """Delete everything about one citizen for real: rows (secure_delete), files, then compact."""
-    engine = store.connect(ws.db)
-    name, subs, known = erasure.traces(engine, citizen_ref)
+def forget(ws, citizen_ref: str, every_office: bool = False) -> Forgotten:
+    """Delete everything about one citizen for real: rows (secure_delete), files, then compact.
+
+    The workspace's office only; every_office: the ref's rows in every office of the database (a
+    jobcentre-wide administrator, knowingly; other workspaces' files are theirs to forget)."""
+    engine = store.connect(ws.db, ws.unit)
+    name, subs, known = erasure.traces(engine, citizen_ref, every_office)
     if name is None and not subs and not known:
         engine.dispose()
         raise fail("FG130", citizen_ref, "formgen has nothing about this citizen",
                    "check the ref with 'formgen status'; nothing was deleted")
-    rows = erasure.delete_citizen(engine, citizen_ref, [s[0] for s in subs], lambda v: _mentions(v, citizen_ref))
-    store.log_entries(engine, "forget", {"rows": rows})  # deliberately without the ref
+    rows = erasure.delete_citizen(engine, citizen_ref, [s[0] for s in subs], lambda v: _mentions(v, citizen_ref),
+                                  every_office)
+    store.log_entries(engine, "forget", {"rows": rows} | ({"every_office": True} if every_office else {}))  # no ref
     erasure.compact(engine)
     engine.dispose()
     # the names the files were stored under; the name as returned only where none was stored (older
@@ -65,6 +69,7 @@ def forget(ws, citizen_ref: str) -> Forgotten:
     files = _delete_files(ws, citizen_ref, {s[1] or Path(s[2]).name for s in subs})
     files += _scrub_reports(ws, citizen_ref, name)
     files += _forget_web(ws, citizen_ref, name)
+    files += _forget_print_copies(ws, citizen_ref)
     return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))
 
 
@@ -129,6 +134,16 @@ def _forget_web(ws, ref: str, name: str | None) -> int:
     return n
 
 
+def _forget_print_copies(ws, ref: str) -> int:
+    """`report all --merge` copies (compressed: the ref is in a bookmark "<name> (<ref>)") go whole; rerun to print."""
+    from formgen.formats.pdf import bookmarks
+
+    gone = [p for p in ws.reports.glob("*.pdf") if any(t.endswith(f"({ref})") for t in bookmarks(p))]
+    for path in gone:
+        path.unlink()
+    return len(gone)
+
+
 def _holds(path: Path, ref: str, name: str | None) -> bool:
     """The file is the citizen's: by its name, its bytes (a zip's member names, a PDF's field values), or the identity
     formgen wrote into a form (a return renamed to anything, its parts compressed)."""
@@ -169,14 +184,14 @@ class Purged:
     cutoff: str
 
 
-def purge(ws, older_than_days: int) -> Purged:
-    """Retention: delete submissions, dispatch records and files older than the cutoff."""
+def purge(ws, older_than_days: int, every_office: bool = False) -> Purged:
+    """Retention: delete the office's (every_office: all offices') submissions, dispatch records, and files older than the cutoff."""
     if older_than_days < 1:
         raise fail("FG130", f"--older-than {older_than_days}", "must be at least 1 day", "give a number of days, e.g. 1825")
     cutoff = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=older_than_days)
     iso = cutoff.astimezone().isoformat(timespec="seconds")
-    engine = store.connect(ws.db)
-    rows, names = erasure.purge_before(engine, iso, older_than_days)
+    engine = store.connect(ws.db, ws.unit)
+    rows, names = erasure.purge_before(engine, iso, older_than_days, every_office)
     erasure.compact(engine)
     engine.dispose()
     files = 0

@@ -1,10 +1,13 @@
-"""Shared fixtures: a fresh workspace, small inline definitions, LibreOffice helpers, a PostgreSQL server."""
+"""Shared fixtures: a fresh workspace, small inline definitions, LibreOffice helpers, a PostgreSQL server,
+and db_url: the store's tests run once on SQLite and once on PostgreSQL."""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
 import textwrap
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,6 +58,62 @@ def private_cache_folder(tmp_path_factory):
 def ws(tmp_path):
     """A fresh workspace with the placeholder logo."""
     return init(tmp_path / "ws", "Jobcenter Testby", unit="Virksomhedsservice")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request):
+    """None (the workspace's own SQLite file), then a fresh PostgreSQL schema of its own.
+
+    The server: $FORMGEN_TEST_POSTGRES (a SQLAlchemy URL of a database the test user may create schemas
+    in) if set, else this session's private cluster (pg_cluster.py; skipped when PostgreSQL is absent,
+    except with FORMGEN_REQUIRE_POSTGRES=1). Each test gets its own schema, chosen with search_path in
+    the URL, so it needs no CREATEDB right and leaves nothing behind."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get("FORMGEN_TEST_POSTGRES") or request.getfixturevalue("postgres").url()
+    schema = "t" + uuid.uuid4().hex[:12]
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture
+def dbws(ws, db_url):
+    """The fresh workspace on SQLite, then on PostgreSQL (db_url)."""
+    return replace(ws, db_url=db_url)
+
+
+def db_env(ws) -> dict:
+    """The environment that points a formgen process at the workspace's database (FORMGEN_DB)."""
+    env = dict(os.environ)
+    env.pop("FORMGEN_DB", None)
+    if ws.db_url:
+        env["FORMGEN_DB"] = ws.db_url
+    return env
+
+
+def sql_rows(ws, statement: str) -> list[tuple]:
+    """The rows of a statement run (and committed) on the workspace's database, SQLite or PostgreSQL."""
+    from sqlalchemy import create_engine, text
+
+    from formgen.store.db import engine_url
+
+    engine = create_engine(engine_url(ws.db))
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(statement))
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

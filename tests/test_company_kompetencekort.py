@@ -85,7 +85,7 @@ def test_first_round_has_nothing_to_compare_with(ws):
 
 def test_company_sheet_is_logged_per_citizen_shown(ws):
     company_sheet(ws, "Genbrug")
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     with engine.connect() as conn:
         refs = set(conn.execute(select(store.log.c.citizen_ref).where(
             store.log.c.detail.like('%"kind": "company", "company": "Genbrug"%'))).scalars())
@@ -217,7 +217,7 @@ def test_every_assessment_of_an_excel_card_is_imported_and_shown(tmp_path):
         # a competence first seen at the second assessment
         "fg.almene_1.kompetence": "Møde til tiden", "fg.almene_1.dato_2": "30-03-2026", "fg.almene_1.now_2": "5"})
     assert r.counts["imported"] == 1
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     with engine.connect() as conn:
         stored = dict(conn.execute(select(store.answers.c.field, store.answers.c.value)
                                    .where(store.answers.c.item == "faglige_1")).all())
@@ -254,7 +254,7 @@ def kept_card(tmp_path):
 
 
 def statuses(ws) -> dict[str, str]:
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     with engine.connect() as conn:
         found = dict(conn.execute(select(store.submissions.c.original_name, store.submissions.c.status)).all())
     engine.dispose()

@@ -257,7 +257,7 @@ def test_real_pipeline_two_rounds(ws):
                       "fysik_helbred:now": "5", "netvaerk_hverdagsliv:now": "2",
                       "arbejdsaftale:timer_nu": "15", "arbejdsaftale:timer_naeste": "20"}})
     assert intake(ws).counts["imported"] == 5
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
 
     scores = c.load_scores(engine, "S-0001")
     assert list(scores.columns) == c.SCORE_COLUMNS
@@ -349,7 +349,7 @@ def test_real_pipeline_links_a_new_5_step_version_by_key_and_reads_the_kompetenc
     _round(ws, "kompetencekort", 2, {"mentor": {"faglige_1:kompetence": "Betjene opvaskemaskine", "faglige_1:now": "3",
                                                 "faglige_1:sted": "Køkkenet"}})
     assert intake(ws).counts["imported"] == 4
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     scores = c.load_scores(engine, "S-0001")
     # labels follow the form of the latest round, so one key has one label across versions
     assert set(scores[scores["item"] == "faglige_kompetencer"]["label"]) == {"Faglige kompetencer"}

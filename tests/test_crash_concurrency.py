@@ -1,9 +1,15 @@
-"""Crashes and concurrency: every file ends in exactly one state, counts stay exact, nothing is lost."""
+"""Crashes and concurrency: every file ends in exactly one state, counts stay exact, nothing is lost.
+
+The concurrency and kill -9 tests run on SQLite and on PostgreSQL (conftest's db_url): three intakes at
+once on the same files, on overlapping folders and on conflicting versions of the same forms; counts
+are exact, exit codes are 0 (all imported or already imported) or 1 (a conflict needs review), and no
+form code, and no citizen × respondent × round × form, ever has two imported rows.
+"""
 import os
 import random
 import resource
+import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -11,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import db_env, sql_rows
 from filling import fill_docx
 from formgen.forms.catalogue import available
 from formgen.generate.run import generate
@@ -31,9 +38,9 @@ def batch(ws, n: int) -> set[str]:
     return names
 
 
-def intake_cmd(ws, **kw):
-    return subprocess.Popen([EXE, "-w", str(ws.root), "intake"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, **kw)
+def intake_cmd(ws, *folders, **kw):
+    return subprocess.Popen([EXE, "-w", str(ws.root), "intake", *map(str, folders)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=db_env(ws), **kw)
 
 
 def states(ws) -> dict[str, list[str]]:
@@ -44,22 +51,85 @@ def states(ws) -> dict[str, list[str]]:
 
 
 def stored(ws) -> int:
-    return sqlite3.connect(ws.db_path).execute("SELECT count(*) FROM submissions").fetchone()[0]
+    return sql_rows(ws, "SELECT count(*) FROM submissions")[0][0]
 
 
-def test_three_intakes_at_once_all_finish_with_exact_counts(ws):
+def three_intakes(ws, folders=((), (), ())) -> list[tuple[int, str, str]]:
+    """Three intake runs started at once (each on its folders, default intake/); (exit code, stdout, stderr)."""
+    procs = [intake_cmd(ws, *f) for f in folders]
+    outs = [p.communicate(timeout=600) for p in procs]
+    runs = [(p.returncode, out, err) for p, (out, err) in zip(procs, outs)]
+    assert not any("FG150" in err or "duplicate key" in err or "locked" in err for _, _, err in runs), runs
+    return runs
+
+
+def count(runs, what: str) -> int:
+    """The sum over the runs of one number of their summary line ('Imported 3, already imported 2, …')."""
+    return sum(int(out.split(f"{what} ")[1].split(",")[0]) for _, out, _ in runs)
+
+
+def no_double_imports(ws) -> None:
+    by_code = sql_rows(ws, "SELECT code FROM submissions WHERE status='imported' GROUP BY code HAVING count(*) > 1")
+    by_return = sql_rows(ws, "SELECT citizen_ref FROM submissions WHERE status='imported' "
+                             "GROUP BY citizen_ref, role, round, form HAVING count(*) > 1")
+    assert by_code == [] and by_return == []
+
+
+def filled_copy(path: Path, folder: Path, level: int) -> Path:
+    """A copy of the blank form path in folder, with the level answered."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / path.name
+    shutil.copyfile(path, out)
+    fill_docx(out, {"fg:faglige_kompetencer:now": str(level)})
+    return out
+
+
+def blanks(ws, n: int) -> list[Path]:
+    citizens = [Citizen(f"S-{i:04d}", f"Borger {i}") for i in range(n)]
+    return list(generate(ws, available()["samtaleskema"].definition, "docx", citizens, ["borger"]).files)
+
+
+def test_three_intakes_at_once_all_finish_with_exact_counts(dbws):
+    ws = dbws
     names = batch(ws, 60)
-    procs = [intake_cmd(ws) for _ in range(3)]
-    outs = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0], outs
-    assert not any("locked" in err for _, err in outs)
-    imported = sum(int(out.split("Imported ")[1].split(",")[0]) for out, _ in outs)
-    assert imported == 60 and stored(ws) == 60
+    runs = three_intakes(ws)
+    assert [code for code, _, _ in runs] == [0, 0, 0], runs
+    assert count(runs, "Imported") == 60 and stored(ws) == 60
     s = states(ws)
     assert s["processed"] == names and not s["waiting"] and not s["quarantine"]
+    no_double_imports(ws)
 
 
-def test_kill_9_at_any_moment_then_rerun_ends_exact(ws):
+def test_three_intakes_on_overlapping_folders_import_each_return_once(dbws, tmp_path):
+    sources = [filled_copy(p, tmp_path / "filled", 1 + i % 10) for i, p in enumerate(blanks(dbws, 60))]
+    folders = [tmp_path / x for x in "abc"]
+    for i, src in enumerate(sources):  # every file in two of the three folders
+        for f in (folders[i % 3], folders[(i + 1) % 3]):
+            f.mkdir(exist_ok=True)
+            shutil.copyfile(src, f / src.name)
+    runs = three_intakes(dbws, [[f] for f in folders])
+    assert [code for code, _, _ in runs] == [0, 0, 0], runs
+    assert count(runs, "Imported") == 60 and count(runs, "already imported") == 60
+    assert sql_rows(dbws, "SELECT status, count(*) FROM submissions GROUP BY status") == [("imported", 60)]
+    no_double_imports(dbws)
+
+
+def test_three_intakes_of_conflicting_versions_import_one_and_send_the_rest_to_review(dbws, tmp_path):
+    forms = blanks(dbws, 40)
+    folders = [tmp_path / x for x in "abc"]
+    for version, folder in enumerate(folders):  # the same 40 forms, answered differently in each folder
+        for blank in forms:
+            filled_copy(blank, folder, 1 + version)
+    runs = three_intakes(dbws, [[f] for f in folders])
+    assert sorted(code for code, _, _ in runs) in ([0, 1, 1], [1, 1, 1]), runs  # review: exit 1, as documented
+    assert count(runs, "Imported") == 40 and count(runs, "needs review") == 80
+    assert sql_rows(dbws, "SELECT status, count(*) FROM submissions GROUP BY status ORDER BY status") \
+        == [("conflict", 80), ("imported", 40)]
+    no_double_imports(dbws)
+
+
+def test_kill_9_at_any_moment_then_rerun_ends_exact(dbws):
+    ws = dbws
     names = batch(ws, 120)
     rng = random.Random(7)
     for _ in range(6):
@@ -73,8 +143,8 @@ def test_kill_9_at_any_moment_then_rerun_ends_exact(ws):
     s = states(ws)
     assert s["processed"] == names and not s["waiting"] and not s["quarantine"]
     assert stored(ws) == 120
-    rows = sqlite3.connect(ws.db_path).execute("SELECT count(DISTINCT code) FROM submissions").fetchone()[0]
-    assert rows == 120  # each form exactly once
+    assert sql_rows(ws, "SELECT count(DISTINCT code) FROM submissions")[0][0] == 120  # each form exactly once
+    no_double_imports(ws)
 
 
 def test_read_only_database_gives_a_clean_message_and_files_stay(ws):
@@ -115,7 +185,7 @@ def test_a_file_another_run_moved_after_this_run_read_it_is_not_an_error(ws):
     taken = ws.intake / "processed" / name
     taken.parent.mkdir()
     src.rename(taken)
-    r = settle(ws, Source(src), FileResult(name, "duplicate", "0" * 64), store.connect(ws.db))
+    r = settle(ws, Source(src), FileResult(name, "duplicate", "0" * 64), store.connect(ws.db, ws.unit))
     assert r.status == "duplicate" and r.moved_to == ""  # the other run reports where it went
     assert states(ws)["processed"] == {name} and not states(ws)["waiting"]
 

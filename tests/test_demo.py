@@ -42,7 +42,7 @@ def test_the_file_resaved_in_libreoffice_is_read_by_its_layout(demo):
     if not shutil.which("soffice"):
         pytest.skip("soffice not installed: the demo does not re-save a file without it")
     root, _ = demo
-    engine = store.connect(load(root).db)
+    engine = store.connect(load(root).db, load(root).unit)
     s, a = store.submissions, store.answers
     with engine.connect() as conn:
         hows = set(conn.execute(select(a.c.how).join(s, s.c.id == a.c.submission_id)

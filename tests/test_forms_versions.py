@@ -87,7 +87,7 @@ def test_with_tidligere_noegle_the_old_answers_are_the_renamed_indicators_in_exp
     texts = scores_csv(ws, tmp_path, "texts")
     assert [(r["item"], r["field"], r["text"]) for r in texts] == [(NEW, "kommentar", "Godt samarbejde")]
     answered(ws, round_no=2, now="5", goal="7", key=NEW)  # round 2 on version 1.1
-    prog = progression(load_scores(connect(ws.db)))
+    prog = progression(load_scores(connect(ws.db, ws.unit)))
     assert prog[["item", "round", "now"]].values.tolist() == [[NEW, 1, 3.0], [NEW, 2, 5.0]]
     assert prog["change_first"].tolist()[1] == 2.0  # the two versions' answers are one indicator's course
 

@@ -34,7 +34,7 @@ def bench(tmp_path_factory):
     docx = generate(ws, d, "docx", [Citizen("S-1", "Ida")], ["borger"]).files[0]
     fill_docx(docx, {"fg:faglige_kompetencer:now": "4"})
     xlsx = generate(ws, d, "xlsx", [Citizen("S-2", "Bo")], ["borger"]).files[0]
-    return ws, store.connect(ws.db), {"docx": docx.read_bytes(), "xlsx": xlsx.read_bytes()}
+    return ws, store.connect(ws.db, ws.unit), {"docx": docx.read_bytes(), "xlsx": xlsx.read_bytes()}
 
 
 def decide(bench, data: bytes, name: str, tmp_path: Path):

@@ -121,3 +121,26 @@ def test_intake_ignores_temporary_names(ws):
     assert temp.exists()  # not read, not moved to quarantine
     assert not ws.quarantine.is_dir() or not any(ws.quarantine.iterdir())
     assert sqlite3.connect(ws.db_path).execute("SELECT count(*) FROM submissions").fetchone()[0] == 0, result
+
+
+def test_two_runs_of_one_batch_at_once_give_each_form_one_code(ws, tmp_path):
+    # Run B starts (and finishes) while run A is between its first and second chunk: A read the
+    # codes already issued before B issued codes for the forms of A's second chunk.
+    path, folder = roster(tmp_path, 75), ws.forms_out / "samtaleskema" / "runde-4"  # 150 forms: two chunks
+    citizens = [Citizen(f"S-{i:04d}", f"Borger {i}", f"Firma {i % 7}") for i in range(75)]
+    chunks = []
+
+    def run_b_after_the_first_chunk(n):
+        chunks.append(n)
+        if len(chunks) == 1:
+            out, err = generate_cmd(ws, path).communicate(timeout=600)
+            assert "Wrote 150" in out + err, out + err
+
+    generate(ws, available()["samtaleskema"].definition, "docx", citizens, None, round_no=4,
+             progress=run_b_after_the_first_chunk, workers=1)
+    assert len(chunks) == 2
+    rows = manifest(ws, 4)
+    assert len({(ref, role) for _, ref, role, _ in rows}) == 150
+    assert len(rows) == 150  # one code per citizen × respondent
+    forms, temps = forms_and_temps(folder)
+    assert temps == [] and {code_of(f) for f in forms} == {code for code, *_ in rows}

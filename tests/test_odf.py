@@ -199,7 +199,7 @@ def test_the_originals_own_properties_come_before_those_of_its_converted_copy(ws
                 "--role", "mentor", "--out", str(other.parent / "anden"))
     assert r.returncode == 0, r.stderr
     [copy] = (other.parent / "anden").rglob("*.docx")
-    lookup = Lookup(ws.db)
+    lookup = Lookup(ws.db, ws.unit)
     try:
         examined = examine(lookup, Converted(odf, None, "odt", copy))
     finally:

@@ -22,7 +22,7 @@ def ws(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def by_company(ws):
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     yield build(engine, by="company")
     engine.dispose()
 
@@ -71,7 +71,7 @@ def test_groups_under_five_are_suppressed_and_cannot_be_worked_out_from_the_tota
 
 
 def test_grouping_by_consultant_shows_both_groups_of_five_or_more(ws):
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     ov = build(engine, by="consultant")
     engine.dispose()
     karl, lise = (by_label(ov.groups, n, "group") for n in ("Karl Nørgaard", "Lise Dam"))
@@ -111,7 +111,7 @@ def test_cohort_spider_compares_first_and_latest_per_respondent(by_company):
 
 
 def test_a_period_with_one_round_has_no_progression_to_show(ws):
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     ov = build(engine, date_to=dt.date(2026, 1, 31))
     engine.dispose()
     assert (ov.citizens, ov.rounds) == (12, [1])

@@ -1,12 +1,10 @@
-"""PostgreSQL as the store: exactly-once with concurrent intakes, and a database without formgen's schema.
+"""PostgreSQL as the store: the race decided inside the database, its unique indexes, db init, review.
 
-Real server only (pg_cluster.py): three `formgen intake` processes at once against one database, on
-overlapping folders and on conflicting versions of the same forms; counts are exact and no form code,
-and no citizen × respondent × round × form, ever has two imported rows.
+Real server only (pg_cluster.py). The three-intakes-at-once tests (same files, overlapping folders,
+conflicting versions) run on SQLite and PostgreSQL alike: tests/test_crash_concurrency.py.
 """
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
@@ -15,12 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from filling import fill_docx
-from formgen.forms.catalogue import available
-from formgen.generate.roster import Citizen
-from formgen.generate.run import generate
-from formgen.store.db import WRITER_LOCK
+from formgen.store.db import SCHEMA_VERSION, WRITER_LOCK
 from pg_cluster import PASSWORD
+from test_crash_concurrency import blanks as forms, filled_copy as filled
 
 EXE = str(Path(sys.executable).parent / "formgen")
 
@@ -28,33 +23,6 @@ EXE = str(Path(sys.executable).parent / "formgen")
 def pg_workspace(ws, postgres, name: str):
     """The workspace pointed at a fresh PostgreSQL database of its own."""
     return replace(ws, db_url=postgres.new_database(name))
-
-
-def forms(ws, n: int) -> list[Path]:
-    """n generated samtaleskema returns (one per citizen), not yet filled."""
-    citizens = [Citizen(f"S-{i:04d}", f"Borger {i}") for i in range(n)]
-    return list(generate(ws, available()["samtaleskema"].definition, "docx", citizens, ["borger"]).files)
-
-
-def filled(path: Path, folder: Path, level: int) -> Path:
-    """A copy of path in folder with the level answered."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = folder / path.name
-    shutil.copyfile(path, out)
-    fill_docx(out, {"fg:faglige_kompetencer:now": str(level)})
-    return out
-
-
-def three_intakes(ws, folders: list[Path]) -> list[tuple[int, str, str]]:
-    """Three intake runs started at once, one per folder; (exit code, stdout, stderr) of each."""
-    procs = [subprocess.Popen([EXE, "-w", str(ws.root), "--db", ws.db_url, "intake", str(f)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in folders]
-    outs = [p.communicate(timeout=600) for p in procs]
-    return [(p.returncode, out, err) for p, (out, err) in zip(procs, outs)]
-
-
-def count(out: str, what: str) -> int:
-    return int(out.split(f"{what} ")[1].split(",")[0])
 
 
 def rows(postgres, database: str, sql: str) -> list[list[str]]:
@@ -67,40 +35,6 @@ def no_double_imports(postgres, database: str) -> None:
     by_return = rows(postgres, database, "SELECT citizen_ref FROM submissions WHERE status='imported' "
                                          "GROUP BY citizen_ref, role, round, form HAVING count(*) > 1")
     assert by_code == [] and by_return == []
-
-
-def test_three_intakes_on_overlapping_folders_import_each_return_once(ws, postgres, tmp_path):
-    w = pg_workspace(ws, postgres, "overlap")
-    sources = [filled(p, tmp_path / "filled", 1 + i % 10) for i, p in enumerate(forms(w, 60))]
-    folders = [tmp_path / x for x in "abc"]
-    for i, src in enumerate(sources):  # every file in two of the three folders
-        for f in (folders[i % 3], folders[(i + 1) % 3]):
-            f.mkdir(exist_ok=True)
-            shutil.copyfile(src, f / src.name)
-    runs = three_intakes(w, folders)
-    assert [code for code, _, _ in runs] == [0, 0, 0], runs
-    assert not any("FG150" in err or "duplicate key" in err for _, _, err in runs), runs
-    assert sum(count(out, "Imported") for _, out, _ in runs) == 60
-    assert sum(count(out, "already imported") for _, out, _ in runs) == 60
-    assert rows(postgres, "overlap", "SELECT status, count(*) FROM submissions GROUP BY status") == [["imported", "60"]]
-    no_double_imports(postgres, "overlap")
-
-
-def test_three_intakes_of_conflicting_versions_import_one_and_send_the_rest_to_review(ws, postgres, tmp_path):
-    w = pg_workspace(ws, postgres, "versions")
-    blanks = forms(w, 40)
-    folders = [tmp_path / x for x in "abc"]
-    for version, folder in enumerate(folders):  # the same 40 forms, answered differently in each folder
-        for blank in blanks:
-            filled(blank, folder, 1 + version)
-    runs = three_intakes(w, folders)
-    assert sorted(code for code, _, _ in runs) in ([0, 1, 1], [1, 1, 1]), runs  # review: exit 1, as documented
-    assert not any("FG150" in err or "duplicate key" in err for _, _, err in runs), runs
-    assert sum(count(out, "Imported") for _, out, _ in runs) == 40
-    assert sum(count(out, "needs review") for _, out, _ in runs) == 80
-    assert rows(postgres, "versions", "SELECT status, count(*) FROM submissions GROUP BY status ORDER BY status") \
-        == [["conflict", "80"], ["imported", "40"]]
-    no_double_imports(postgres, "versions")
 
 
 def test_a_return_stored_by_a_writer_still_in_its_transaction_is_seen_not_imported_twice(ws, postgres, tmp_path):
@@ -116,8 +50,8 @@ def test_a_return_stored_by_a_writer_still_in_its_transaction_is_seen_not_import
     with engine.connect() as other:
         other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK})  # as formgen's writer does
         other.execute(text(
-            "INSERT INTO submissions (sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
-            " format, original_name, submitted_at) SELECT 'x', 'imported', code, form, form_version, fingerprint,"
+            "INSERT INTO submissions (unit, sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
+            " format, original_name, submitted_at) SELECT unit, 'x', 'imported', code, form, form_version, fingerprint,"
             " role, round, citizen_ref, format, file_name, '2026-01-01' FROM dispatch"))
         proc = subprocess.Popen([EXE, "-w", str(w.root), "--db", w.db_url, "intake", str(filled(blank, tmp_path / "in", 3))],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -134,8 +68,8 @@ def test_a_return_stored_by_a_writer_still_in_its_transaction_is_seen_not_import
 def test_two_imported_rows_for_one_form_code_are_refused_by_the_database(ws, postgres):
     w = pg_workspace(ws, postgres, "unik")
     forms(w, 1)
-    insert = ("INSERT INTO submissions (sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
-              " format, original_name, submitted_at) SELECT '{sha}', 'imported', code, form, form_version, fingerprint,"
+    insert = ("INSERT INTO submissions (unit, sha256, status, code, form, form_version, fingerprint, role, round, citizen_ref,"
+              " format, original_name, submitted_at) SELECT unit, '{sha}', 'imported', code, form, form_version, fingerprint,"
               " role, round, citizen_ref, format, file_name, '2026-01-01' FROM dispatch")
     postgres.sql(insert.format(sha="a"), "unik")
     with pytest.raises(AssertionError, match="submissions_one_imported_per_code"):
@@ -148,7 +82,7 @@ def test_an_empty_database_beside_another_applications_schema_version_gets_formg
                  "INSERT INTO andet.schema_version VALUES (41); ALTER TABLE andet.schema_version OWNER TO formgen", "delt")
     r = subprocess.run([EXE, "-w", str(ws.root), "--db", url, "status"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
-    assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == "2"
+    assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == str(SCHEMA_VERSION)
     assert postgres.sql("SELECT version FROM andet.schema_version", "delt").strip() == "41"  # theirs, untouched
 
 
@@ -163,7 +97,7 @@ def test_db_init_creates_the_schema_then_says_there_is_nothing_to_do(tmp_path, p
     indexes = postgres.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'", "tom").split()
     assert {"submissions_one_imported_per_code", "submissions_one_imported_per_return"} <= set(indexes)
     again = subprocess.run([EXE, "db", "init", "--db", url], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert again.returncode == 0 and "already exist" in again.stdout and "schema 2" in again.stdout, again.stdout
+    assert again.returncode == 0 and "already exist" in again.stdout and f"schema {SCHEMA_VERSION}" in again.stdout, again.stdout
 
 
 def test_db_init_on_a_missing_database_is_an_fg150_without_the_password(tmp_path, postgres):

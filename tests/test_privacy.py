@@ -161,3 +161,17 @@ def test_everything_the_cli_writes_is_private(tmp_path):
     assert run("report", "citizen", "S-1").returncode == 0
     loose = [str(p) for p in root.rglob("*") if p.stat().st_mode & 0o077]
     assert loose == []
+
+
+def test_forget_deletes_a_merged_print_pdf_that_holds_the_citizen_and_keeps_one_that_does_not(ws):
+    from conftest import needs_soffice
+    from formgen.reports.citizen import all_reports, merge_reports
+
+    needs_soffice()
+    pipeline(ws)
+    results = all_reports(ws, "pdf")
+    both = merge_reports(ws, results, 1)
+    only_bo = merge_reports(ws, [r for r in results if r.citizen_ref == "S-10"])
+    r = forget(ws, "S-1")
+    assert not both.exists()  # a print copy holding Ida's report (its bytes are compressed: found by its bookmarks)
+    assert only_bo.exists() and r.leftovers == ()

@@ -131,7 +131,7 @@ def test_report_all_writes_each_citizen_the_report_citizen_report_writes_also_in
              citizen=Citizen("S-0003", "Sofie Lund", "Café Åen I/S"))
     refs = ["S-0001", "S-0002", "S-0003"]
     alone = {ref: parts(citizen_report(two_rounds, ref, out_dir=tmp_path / ref).docx) for ref in refs}
-    engine = store.connect(two_rounds.db)
+    engine = store.connect(two_rounds.db, two_rounds.unit)
     for workers in (1, 2):  # two: the first report here, the others in forked workers
         with engine.connect() as conn:
             before = conn.execute(select(store.log.c.id).order_by(store.log.c.id.desc())).scalar()

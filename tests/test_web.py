@@ -140,7 +140,7 @@ def test_unknown_pages_and_jobs_are_404_problems(ws):
     assert c.get("/findes-ikke").status_code == 404
     r = c.get("/api/jobs/0123456789abcdef")
     assert r.status_code == 404 and r.json() == {"problems": [
-        {"code": "FG182", "where": "job", "what": "there is no such job (jobs are kept while formgen serve runs)",
+        {"code": "FG182", "where": "job", "what": "there is no such job (a finished job is shown for 2 hours)",
          "fix": "upload the files again on Indlæs",
          "da": {"headline": "Siden eller elementet findes ikke",
                 "fix": "Følg et link på siden i stedet for at skrive adressen."}}]}
@@ -174,3 +174,19 @@ def test_idle_sessions_are_dropped_when_someone_signs_in(ws):
     now[0] += 12 * 3600 + 1
     access.new_session()
     assert old not in access.sessions and len(access.sessions) == 1
+
+
+def test_a_finished_jobs_result_is_forgotten_after_two_hours():
+    from formgen.web.jobs import KEEP_SECONDS, Job, Jobs
+
+    now = [1000.0]
+    jobs = Jobs(lambda exc: None, clock=lambda: now[0])
+    job = jobs.wait(jobs.submit(Job(jobs.new_id(), "intake"), lambda j: "the citizens' result"))
+    assert job.state == "done" and KEEP_SECONDS == 2 * 3600
+    now[0] += KEEP_SECONDS - 1
+    assert jobs.get(job.id) is job
+    now[0] += 2
+    assert jobs.get(job.id) is None  # the result names citizens: not kept for as long as the server runs
+    running = jobs.submit(Job(jobs.new_id(), "intake"), lambda j: jobs.wait(Job("x", "y"), timeout=0.2))
+    now[0] += 10 * KEEP_SECONDS
+    assert jobs.get(running.id) is running  # an unfinished job is never dropped

@@ -118,7 +118,7 @@ def mutate(data: bytes, max_size: int, seed: int) -> bytes:
 
 class Harness:
     def __init__(self, ws, scratch: Path):
-        self.lookup = Lookup(ws.db)
+        self.lookup = Lookup(ws.db, ws.unit)
         self.path = scratch / "returned-file"
         self.boundary: dict[tuple[str, str], int] = {}
         (OUT / "boundary").mkdir(parents=True, exist_ok=True)
@@ -167,7 +167,7 @@ def main() -> None:
     intake.FILE_SECONDS = 0  # no SIGALRM timer of ours: libFuzzer's -timeout watches each input
     shutil.rmtree(OUT / "ws", ignore_errors=True)
     ws = init(OUT / "ws", "Jobcenter Fuzz")
-    store.connect(ws.db).dispose()
+    store.connect(ws.db, ws.unit).dispose()
     seeds, corpus, crashes = OUT / "seeds", OUT / "corpus", OUT / "crashes"
     shutil.rmtree(seeds, ignore_errors=True)
     make_seeds(ws, seeds)

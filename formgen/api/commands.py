@@ -54,11 +54,13 @@ def open_workspace(path: Path | str | None = None, db: str | None = None) -> Wor
 
 
 def init_workspace(directory: Path | str, name: str, logo: Path | str | None = None, *, unit: str = "",
-                   contact: str = "", colour: str = "#1F4E79", copy_templates: bool = False) -> Workspace:
+                   contact: str = "", colour: str = "#1F4E79", copy_templates: bool = False,
+                   office: str = "") -> Workspace:
     """Create a workspace (formgen.toml, intake/, output/, forms/, templates/, a logo); refuses to overwrite one."""
     from formgen.core.workspace import init
 
-    ws = init(Path(directory), name, Path(logo) if logo else None, unit=unit, contact=contact, colour=colour)
+    ws = init(Path(directory), name, Path(logo) if logo else None, unit=unit, contact=contact, colour=colour,
+              office=office)
     if copy_templates:
         from formgen.core.templates import copy_templates as copy
 
@@ -227,18 +229,18 @@ def audit(ws: Workspace, citizen_ref: str | None = None) -> list:
     return entries(ws, citizen_ref)
 
 
-def forget(ws: Workspace, ref: str):
-    """Delete everything about one citizen for real; returns a Forgotten (.rows, .files, .leftovers)."""
+def forget(ws: Workspace, ref: str, every_office: bool = False):
+    """Delete everything about one citizen of the office (every office's ref: every_office) for real; a Forgotten."""
     from formgen.privacy import forget as delete
 
-    return delete(ws, ref)
+    return delete(ws, ref, every_office)
 
 
-def purge(ws: Workspace, older_than_days: int):
-    """Retention: delete returns, dispatch records and files older than this many days; returns a Purged."""
+def purge(ws: Workspace, older_than_days: int, every_office: bool = False):
+    """Retention: delete the office's (every office's) returns, dispatch records and files older than this; a Purged."""
     from formgen.privacy import purge as delete
 
-    return delete(ws, older_than_days)
+    return delete(ws, older_than_days, every_office)
 
 
 def explain_failure(exc: BaseException, ws_db: str | None = None):

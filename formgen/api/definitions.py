@@ -50,7 +50,7 @@ def check_form_change(ws: Workspace, path: Path | str, replace_own: bool = False
     path = Path(path)
     d, where = _read(path)
     current = current_copy(d, path, ws.forms_dir, replace_own)
-    engine = connect(ws.db)
+    engine = connect(ws.db, ws.unit)
     try:
         stored = stored_definitions(engine, d.id)
     finally:
@@ -82,7 +82,7 @@ def add_form(ws: Workspace, path: Path | str, replace_own: bool = False) -> Form
             set_version(target, d.version)
         else:
             set_yaml_version(target, d.version)
-    engine = connect(ws.db)
+    engine = connect(ws.db, ws.unit)
     try:
         remember_definition(engine, d.fingerprint, d.id, d.version, d.model_dump(mode="json"))
     finally:

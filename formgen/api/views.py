@@ -32,7 +32,7 @@ def submission_answers(ws: Workspace, file_names: list[str]) -> dict[str, dict[s
     from formgen.store import db as store
     from formgen.store.returns import answers_of
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         return answers_of(engine, list(file_names))
     finally:
@@ -50,7 +50,7 @@ def log_access(ws: Workspace, action: str, detail: dict, refs: list[str | None] 
     """Write audit entries (one per citizen ref; None: about no one) to the log `formgen audit` reads."""
     from formgen.store import db as store
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         store.log_entries(engine, action, detail, refs)
     finally:
@@ -68,7 +68,7 @@ def citizens(ws: Workspace) -> list[dict]:
     from formgen.store import db as store
     from formgen.store.queries import citizen_rows
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         rows = citizen_rows(engine)
     finally:
@@ -94,7 +94,7 @@ def citizen_view(ws: Workspace, ref: str) -> dict:
     from formgen.reports.citizen_context import agreement_lines, charts, context
     from formgen.store import db as store
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         data = load(engine, ref)  # FG160 when nothing is imported for the citizen
     finally:
@@ -131,7 +131,7 @@ def overview_view(ws: Workspace, by: str = "programme") -> dict:
     from formgen.reports.overview import build, context, spider_png
     from formgen.store import db as store
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         ov = build(engine, None, None, by)
     finally:

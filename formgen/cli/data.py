@@ -52,8 +52,10 @@ def audit(obj: Ctx, citizen_ref: str | None) -> None:
 @click.command(cls=ExampleLast)
 @click.argument("ref")
 @click.option("--yes", is_flag=True, help="Confirm: this cannot be undone.")
+@click.option("--all-offices", is_flag=True, help="Delete REF's rows in every office sharing the database, "
+              "not only this workspace's office (a jobcentre-wide administrator).")
 @click.pass_obj
-def forget(obj: Ctx, ref: str, yes: bool) -> None:
+def forget(obj: Ctx, ref: str, yes: bool, all_offices: bool) -> None:
     """Delete everything about one citizen for real (database rows, forms, returns, reports).
 
     \b
@@ -64,7 +66,7 @@ def forget(obj: Ctx, ref: str, yes: bool) -> None:
 
     if not yes:
         raise click.UsageError(f"this deletes every trace of {ref} and cannot be undone: add --yes to confirm")
-    r = do_forget(obj.workspace(), ref)
+    r = do_forget(obj.workspace(), ref, all_offices)
     click.echo(f"Forgot {ref}: {r.rows} database row(s), {r.files} file(s) deleted or cleaned.")
     for path in r.leftovers:
         click.secho(f"  still mentioned in {path} (not written by formgen): delete or edit it yourself", fg="yellow", err=True)
@@ -73,8 +75,10 @@ def forget(obj: Ctx, ref: str, yes: bool) -> None:
 @click.command(cls=ExampleLast)
 @click.option("--older-than", "days", type=int, required=True, metavar="DAYS", help="Delete data older than this many days.")
 @click.option("--yes", is_flag=True, help="Confirm: this cannot be undone.")
+@click.option("--all-offices", is_flag=True, help="Purge every office sharing the database, not only this "
+              "workspace's office (a jobcentre-wide administrator).")
 @click.pass_obj
-def purge(obj: Ctx, days: int, yes: bool) -> None:
+def purge(obj: Ctx, days: int, yes: bool, all_offices: bool) -> None:
     """Retention: delete returns, dispatch records and files older than DAYS.
 
     \b
@@ -85,5 +89,5 @@ def purge(obj: Ctx, days: int, yes: bool) -> None:
 
     if not yes:
         raise click.UsageError(f"this deletes all data older than {days} days: add --yes to confirm")
-    r = do_purge(obj.workspace(), days)
+    r = do_purge(obj.workspace(), days, all_offices)
     click.echo(f"Purged data from before {r.cutoff}: {r.rows} database row(s), {r.files} file(s).")

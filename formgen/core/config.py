@@ -5,13 +5,17 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["Organisation", "Defaults", "Config"]
+__all__ = ["DEFAULT_OFFICE", "Organisation", "Defaults", "Config"]
+
+DEFAULT_OFFICE = "standard"  # the office of a workspace that names none, and of rows made before offices existed
 
 
 class Organisation(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     name: str = Field(min_length=1)
-    unit: str = ""
+    unit: str = ""  # printed under the name; not the office below
+    # the office whose citizens, forms and log this workspace sees in a shared database (its rows' unit)
+    office: str = Field(default=DEFAULT_OFFICE, min_length=1, max_length=64, pattern=r"^\S(.*\S)?$")
     contact: str = ""
     logo: str = ""
     colour: str = "#1F4E79"

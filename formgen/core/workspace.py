@@ -86,6 +86,11 @@ class Workspace:
         return self.db_url or self.db_path
 
     @property
+    def unit(self) -> str:
+        """The office this workspace's rows belong to in the database ([organisation] office)."""
+        return self.config.organisation.office
+
+    @property
     def logo(self) -> Path | None:
         logo = self.config.organisation.logo
         return (self.root / logo) if logo else None
@@ -171,6 +176,7 @@ TOML_TEMPLATE = """\
 [organisation]
 name = {name}          # printed in the header of every form and report
 unit = {unit}          # e.g. "Virksomhedsservice"
+office = {office}      # offices sharing one database each see only their own citizens and forms
 contact = {contact}    # footer/contact line
 logo = {logo}          # PNG or JPEG, relative to this folder
 colour = "{colour}"    # main colour, #RRGGBB
@@ -186,7 +192,7 @@ def _q(text: str) -> str:
 
 
 def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contact: str = "",
-         colour: str = "#1F4E79") -> Workspace:
+         colour: str = "#1F4E79", office: str = "") -> Workspace:
     """Create a workspace (refuses to overwrite an existing formgen.toml)."""
     from formgen.core.logo import check_logo, placeholder_logo  # Pillow only when needed
     from formgen.core.config import Organisation
@@ -195,7 +201,10 @@ def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contac
     if (root / CONFIG).exists():
         raise fail("FG101", str(root / CONFIG), "a workspace already exists here",
                    "edit its formgen.toml, or choose another folder")
-    Organisation(name=name, colour=colour)  # validate before writing anything
+    from formgen.core.config import DEFAULT_OFFICE
+
+    office = office or DEFAULT_OFFICE
+    Organisation(name=name, colour=colour, office=office)  # validate before writing anything
     if logo is not None:
         check_logo(logo)
     private_dir(root)
@@ -207,7 +216,7 @@ def init(root: Path, name: str, logo: Path | None = None, unit: str = "", contac
     else:
         logo_name = "logo.png"
         write_private(root / logo_name, placeholder_logo(name, colour))
-    text = TOML_TEMPLATE.format(name=_q(name), unit=_q(unit), contact=_q(contact or name),
+    text = TOML_TEMPLATE.format(name=_q(name), unit=_q(unit), office=_q(office), contact=_q(contact or name),
                                 logo=_q(logo_name), colour=colour.upper())
     write_private(root / CONFIG, text.encode())
     write_private(root / "forms" / "README.md",

@@ -5,7 +5,9 @@ of CHUNK files), and only then renamed to their final names (see generate.atomic
 that can be sent out has its row, whenever the run is killed. A citizen's form keeps its code: a
 re-run for the same form definition × round × format × citizen × role reuses the code of the
 existing row and rewrites the file (with today's roster data), so a re-run after a crash completes
-the batch with no second row and no second file.
+the batch with no second row and no second file. Two runs of one batch at once agree too: a code
+another run issued first (found when the rows are committed) is the form's only code, and the file
+is written again with it before it gets its final name.
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     out_dir = Path(out_dir) if out_dir else ws.forms_out / d.id / f"runde-{round_no}"
     private_dir(out_dir)
     clean_temps(out_dir)  # what a killed run left behind
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     remember_definition(engine, d.fingerprint, d.id, d.version, d.model_dump(mode="json"))
     if citizens:
         stored = remember_citizens(engine, citizens, replace=replace_roster)
@@ -138,7 +140,9 @@ def _write(engine, batch: _Batch, workers: int, progress: Callable[[int], None] 
     chunks = _run(batch, workers)
     try:
         for rows in chunks:
-            record_dispatch(engine, rows)  # committed before any of these files has its final name
+            taken = record_dispatch(engine, rows)  # committed before any of these files has its final name
+            if taken:  # another run of this batch issued these forms' codes first: theirs is the only one
+                _remake(batch, [r for r in rows if r["code"] in taken], taken)
             files += [publish(batch.out_dir / r["file_name"], batch.run_pid) for r in rows]
             if progress:
                 progress(len(rows))
@@ -161,17 +165,25 @@ def _run(batch: _Batch, workers: int):
 
 def _make(b: _Batch, chunk: tuple[int, int]) -> list[dict]:
     """Personalise and write the files of jobs[start:stop]; their manifest rows."""
-    rows = []
-    for r, citizen, code in b.jobs[chunk[0]:chunk[1]]:
-        role, ref = b.roles[r], citizen.citizen_ref if citizen else ""
-        ident = Identity(code, b.form, b.version, b.fingerprint, role, b.round, ref)
-        data = b.writer.personalise(b.masters[r], ident, prefill(citizen, role, b.round if citizen else None,
-                                                                 b.date if citizen else None))
-        name = file_name(ref or None, role, b.form, b.fmt, code)
-        write_temp(b.out_dir / name, b.run_pid, data)
-        rows.append(dict(code=code, form=b.form, form_version=b.version, fingerprint=b.fingerprint, role=role,
-                         round=b.round, citizen_ref=ref or None, format=b.fmt, file_name=name, created_at=store.now()))
-    return rows
+    return [_make_one(b, r, citizen, code) for r, citizen, code in b.jobs[chunk[0]:chunk[1]]]
+
+
+def _make_one(b: _Batch, r: int, citizen: Citizen | None, code: str) -> dict:
+    role, ref = b.roles[r], citizen.citizen_ref if citizen else ""
+    ident = Identity(code, b.form, b.version, b.fingerprint, role, b.round, ref)
+    data = b.writer.personalise(b.masters[r], ident, prefill(citizen, role, b.round if citizen else None,
+                                                             b.date if citizen else None))
+    name = file_name(ref or None, role, b.form, b.fmt, code)
+    write_temp(b.out_dir / name, b.run_pid, data)
+    return dict(code=code, form=b.form, form_version=b.version, fingerprint=b.fingerprint, role=role,
+                round=b.round, citizen_ref=ref or None, format=b.fmt, file_name=name, created_at=store.now())
+
+
+def _remake(b: _Batch, rows: list[dict], taken: dict[str, str]) -> None:
+    """Write these files again under the code the manifest holds for them (their names do not change)."""
+    jobs = {(b.roles[r], c.citizen_ref): (r, c) for r, c, _ in b.jobs if c}
+    for row in rows:
+        _make_one(b, *jobs[(row["role"], row["citizen_ref"])], taken[row["code"]])
 
 
 def _writer(fmt: str):

@@ -91,7 +91,7 @@ def has_row(r: FileResult) -> bool:
 def process(engine, ws: Workspace, src: Source, lookup: Lookup | None = None) -> FileResult:
     """Decide one file (examine, then store). Any failure inside the file becomes a rejection."""
     own = lookup is None
-    lookup = lookup or Lookup(ws.db)
+    lookup = lookup or Lookup(ws.db, ws.unit)
     group = Group(engine)
     try:
         result = conclude(group, src, examine(lookup, src))

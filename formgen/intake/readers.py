@@ -29,9 +29,11 @@ def readers(workers: int | None, files: int) -> int:
 
 
 def examine_all(db, sources: list[Source], workers: int) -> Iterator[tuple[Source, Examined]]:
-    """(source, Examined) in the order of sources: here (workers=0), or in forked readers with bounded in-flight work."""
+    """(source, Examined) in the order of sources: here (workers=0), or in forked readers with bounded in-flight work.
+
+    db: (the database, the office) a Lookup reads."""
     if workers == 0:
-        lookup = Lookup(db)
+        lookup = Lookup(*db)
         try:
             for src in sources:
                 yield src, examine(lookup, src)
@@ -83,7 +85,7 @@ def _isolated(src: Source, db) -> Examined:
 def _reader(db) -> Lookup:
     """A forked reader's state: its memory ceiling set, its own read-only database connection."""
     limit_memory()
-    return Lookup(db)
+    return Lookup(*db)
 
 
 def _examine_chunk(lookup: Lookup, chunk: list[Source]) -> list[Examined]:

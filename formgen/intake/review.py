@@ -25,7 +25,7 @@ class Conflict:
 
 def conflicts(ws) -> list[Conflict]:
     """Open conflicts, one per return (files under two form codes, e.g. a .docx and an .xlsx, are one)."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     out = []
     for rows in conflict_rows(engine):
         chosen = next((r for r in rows if r["status"] == "imported"), rows[0])
@@ -41,7 +41,7 @@ def _name(row) -> str:
 
 def keep(ws, file_name: str) -> Conflict:
     """Resolve a conflict: the named file counts; the other files of its return become superseded."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         row = keep_submission(engine, file_name)
     finally:

@@ -52,14 +52,14 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     sources = list(gather(roots, ws))
     if on_total:
         on_total(len(sources))
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     conversions, sources = _convert(ws, sources, convert_legacy)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
     n = readers(workers, len(sources))
     if n:
         engine.dispose()  # no open database connection crosses the fork
-    examined = examine_all(ws.db, sources, n)
+    examined = examine_all((ws.db, ws.unit), sources, n)
     stored: set[str] = set()
     group = Group(engine)
 
@@ -103,7 +103,7 @@ def _convert(ws: Workspace, sources: list[Source], legacy: bool):
     """(Conversions, sources with the ODF and, if legacy, .doc/.xls files converted); stored ones are not."""
     from formgen.intake.legacy import Conversions
 
-    conversions, lookup = Conversions(), Lookup(ws.db)
+    conversions, lookup = Conversions(), Lookup(ws.db, ws.unit)
     try:
         return conversions, conversions.convert(sources, lambda data: lookup.duplicate(hashlib.sha256(data).hexdigest()),
                                                 legacy)

@@ -24,7 +24,7 @@ class Expected:
 
 def status(ws, round_no: int | None = None) -> list[Expected]:
     """Every personalised dispatched form (optionally one round) with its return state."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         return [Expected(r["round"], r["citizen_ref"], r["name"] or "", r["role"], r["form"], r["code"], back)
                 for r, back in dispatched(engine, round_no)]

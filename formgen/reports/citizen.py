@@ -48,7 +48,7 @@ def citizen_report(ws, ref: str, fmt: str = "docx", round_no: int | None = None,
                    engine=None) -> ReportResult:
     """Write the progression report (.docx, and .pdf when asked) and the journalnotat (.txt)."""
     own = engine is None
-    engine = engine or store.connect(ws.db)
+    engine = engine or store.connect(ws.db, ws.unit)
     result, latest = _write(ws, load(engine, ref, round_no), out_dir)
     _log(engine, ref, latest, fmt)
     if own:
@@ -93,7 +93,7 @@ def all_reports(ws, fmt: str = "docx", round_no: int | None = None,
     """
     from formgen.core.parallel import pool_size
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     loaded = queries.for_citizens(engine)  # the one read
     refs = sorted({ref for ref, *_ in loaded.dated if ref is not None})
     if on_total:
@@ -149,7 +149,7 @@ def merge_reports(ws, results: list[ReportResult], round_no: int | None = None) 
     """One PDF of all the reports, for printing, with a bookmark per citizen."""
     from formgen.formats.pdf import merge_pdfs
 
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     citizens = roster(queries.citizen_rows(engine))
     engine.dispose()
     titles = [f"{(citizens.get(r.citizen_ref) or citizen_row(r.citizen_ref, {}))['name']} ({r.citizen_ref})"

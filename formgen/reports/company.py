@@ -206,7 +206,7 @@ def build(loaded, name: str, round_no: int | None) -> dict:
 def company_sheet(ws, name: str, round_no: int | None = None, fmt: str = "docx",
                   out_dir: Path | None = None) -> CompanyResult:
     """Write one company's feedback sheet (.docx, and .pdf when asked); logged for every citizen on it."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         ctx = load(engine, name, round_no)
         company, round_no, shown = ctx["company"], ctx["round"], [c["ref"] for c in ctx["citizens"]]

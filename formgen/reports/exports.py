@@ -52,7 +52,7 @@ def export(ws, what: str, fmt: str, out: Path | None = None, pseudonymise: bool 
     """Write the scores or texts export as CSV or XLSX (citizen_ref replaced by a keyed pseudonym if asked)."""
     if what not in ("scores", "texts"):
         raise fail("FG130", f"--what {what}", "unknown export", "use scores or texts")
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     header, rows = (SCORE_COLUMNS, score_rows(engine)) if what == "scores" else (TEXT_COLUMNS, text_rows(engine))
     if pseudonymise:
         from formgen.core.pseudonyms import key, pseudonym

@@ -170,7 +170,7 @@ def _citizen(ref: str, row: dict) -> dict:
 
 def kompetencekort_doc(ws, ref: str, fmt: str = "docx", out_dir: Path | None = None) -> KompetencekortResult:
     """Write the candidate's kompetencekort document (and PDF when asked) from every imported kompetencekort."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         loaded = queries.for_kompetencekort(engine, ref)
         cards = assessments(loaded)

@@ -167,7 +167,7 @@ def _period_slug(date_from, date_to) -> str:
 def overview_report(ws, date_from=None, date_to=None, by: str = "programme", fmt: str = "docx",
                     out_dir: Path | None = None) -> OverviewResult:
     """Write the management overview as Word (and PDF when asked) and Excel; logged, never naming anyone."""
-    engine = store.connect(ws.db)
+    engine = store.connect(ws.db, ws.unit)
     try:
         ov = build(engine, date_from, date_to, by)
         store.log_entries(engine, "report", {"kind": "overview", "by": by, "period": ov.period, "format": fmt})

@@ -2,6 +2,10 @@
 
 SQLite runs in WAL mode and every write transaction starts with BEGIN IMMEDIATE, so concurrent
 formgen processes queue instead of failing with "database is locked" (see NOTES.md).
+
+Every row about citizens carries the office (`unit`) it belongs to; the engine connect() returns
+knows the workspace's office (unit_of), and every query of the store filters by it, so offices
+sharing one database see only their own citizens, forms, returns, problems and log.
 """
 from __future__ import annotations
 
@@ -18,14 +22,20 @@ from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Te
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from formgen.core.config import DEFAULT_OFFICE
 from formgen.core.errors import FormgenError, fail
 from formgen.core.redact import mask_url, remember
 from formgen.store.errors import check_url, database_problem
 
-__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "MIGRATIONS", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
+__all__ = ["SCHEMA_VERSION", "DEFAULT_UNIT", "unit_of", "own", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "MIGRATIONS", "MIGRATION_LOCK", "UNIT_TABLES", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
+DEFAULT_UNIT = DEFAULT_OFFICE  # the office of rows made before schema 4, and of workspaces that name none
 meta = MetaData()
+
+
+def _unit() -> Column:
+    return Column("unit", String(64), nullable=False)
 
 schema_version = Table("schema_version", meta, Column("version", Integer, nullable=False))
 definitions = Table(
@@ -36,13 +46,15 @@ definitions = Table(
 )
 citizens = Table(
     "citizens", meta,
+    Column("unit", String(64), primary_key=True),  # office B's K10000 is another person than office A's
     Column("citizen_ref", String(64), primary_key=True),
     Column("name", Text), Column("company", Text), Column("mentor", Text),
     Column("consultant", Text), Column("programme", Text), Column("updated_at", String(32)),
 )
 dispatch = Table(
     "dispatch", meta,
-    Column("code", String(16), primary_key=True),
+    Column("code", String(16), primary_key=True),  # random (core.identity): one form of one office, anywhere
+    _unit(),
     Column("form", String(64), nullable=False), Column("form_version", String(32), nullable=False),
     Column("fingerprint", String(32), nullable=False), Column("role", String(16), nullable=False),
     Column("round", Integer), Column("citizen_ref", String(64)), Column("format", String(8), nullable=False),
@@ -50,7 +62,7 @@ dispatch = Table(
 )
 log = Table(
     "log", meta,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Integer, primary_key=True, autoincrement=True), _unit(),
     Column("at", String(32), nullable=False), Column("actor", String(64), nullable=False),
     Column("action", String(32), nullable=False), Column("citizen_ref", String(64)), Column("detail", Text),
 )
@@ -81,9 +93,19 @@ def engine_url(url_or_path: str | Path) -> str:
     return url
 
 
-def connect(url_or_path: str | Path) -> Engine:
-    """Open (and create or migrate) the database; any failure is an FG150 naming its cause and fix."""
-    return _opened(url_or_path)[0]
+def connect(url_or_path: str | Path, unit: str) -> Engine:
+    """Open (and create or migrate) the database for one office (unit); any failure is an FG150 naming its cause and fix."""
+    return _opened(url_or_path)[0].execution_options(formgen_unit=unit)
+
+
+def unit_of(engine_or_conn) -> str:
+    """The office an engine from connect() (or one of its connections) reads and writes."""
+    return engine_or_conn.get_execution_options()["formgen_unit"]
+
+
+def own(table: Table, engine_or_conn):
+    """The condition 'the row is this office's' for a query on table."""
+    return table.c.unit == unit_of(engine_or_conn)
 
 
 def create_schema(url_or_path: str | Path) -> tuple[int, int]:
@@ -134,7 +156,8 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 submissions = Table(
     "submissions", meta,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Integer, primary_key=True, autoincrement=True), _unit(),
+    # unique in the whole database: a file names its form code, and a code is one office's (dispatch)
     Column("sha256", String(64), nullable=False, unique=True),
     Column("status", String(16), nullable=False),  # imported | conflict | superseded
     Column("code", String(16), nullable=False, index=True),
@@ -153,7 +176,7 @@ answers = Table(
 )
 problems = Table(
     "problems", meta,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", Integer, primary_key=True, autoincrement=True), _unit(),
     Column("sha256", String(64), nullable=False, index=True), Column("file_name", Text, nullable=False),
     Column("status", String(16), nullable=False), Column("code", String(8), nullable=False),
     Column("where", Text), Column("what", Text, nullable=False), Column("fix", Text),
@@ -165,7 +188,7 @@ problems = Table(
 # and superseded rows stay; not on SQLite, whose writers are serialised by BEGIN IMMEDIATE already.
 PG_UNIQUE = {
     "submissions_one_imported_per_code": "(code) WHERE status = 'imported'",
-    "submissions_one_imported_per_return": "(citizen_ref, role, round, form) WHERE status = 'imported' "
+    "submissions_one_imported_per_return": "(unit, citizen_ref, role, round, form) WHERE status = 'imported' "
                                            "AND citizen_ref IS NOT NULL AND round IS NOT NULL",
 }
 
@@ -186,15 +209,62 @@ def pg_unique_indexes(conn) -> None:
             conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON submissions {spec}"))
 
 
+UNIT_TABLES = ("citizens", "dispatch", "submissions", "problems", "log")  # answers: through submissions
+
+
+def _accounts(conn) -> None:
+    """Schema 3 is taken by the accounts branch (its users table); this no-op is replaced at the merge."""
+
+
+def _office_units(conn) -> None:
+    """Schema 4: each row about citizens names its office (unit); what was there belongs to DEFAULT_UNIT.
+
+    Idempotent by inspection: steps 1 and 2 create today's tables, so an upgrade from schema 1 finds
+    submissions and problems with their unit already and citizens, dispatch and log without."""
+    from sqlalchemy import inspect
+
+    found = inspect(conn)
+    for table in UNIT_TABLES:
+        if "unit" in {c["name"] for c in found.get_columns(table)}:
+            continue
+        if table == "citizens" and conn.dialect.name == "sqlite":  # a primary key cannot be altered there
+            _rebuild_citizens(conn)
+            continue
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN unit VARCHAR(64) NOT NULL DEFAULT '{DEFAULT_UNIT}'"))
+        if conn.dialect.name == "postgresql":  # every insert names its office; no silent default
+            conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN unit DROP DEFAULT"))
+        if table == "citizens":  # a ref is unique per office, not in the whole database
+            pk = found.get_pk_constraint("citizens")["name"]
+            conn.execute(text(f'ALTER TABLE citizens DROP CONSTRAINT "{pk}", ADD PRIMARY KEY (unit, citizen_ref)'))
+    if conn.dialect.name == "postgresql":  # made per office: the same ref in two offices is two people
+        conn.execute(text("DROP INDEX IF EXISTS submissions_one_imported_per_return"))
+        pg_unique_indexes(conn)
+
+
+def _rebuild_citizens(conn) -> None:
+    """SQLite: the roster copied into a table whose primary key is (unit, citizen_ref)."""
+    cols = "citizen_ref, name, company, mentor, consultant, programme, updated_at"
+    conn.execute(text("ALTER TABLE citizens RENAME TO citizens_before_units"))
+    meta.create_all(conn, tables=[citizens])
+    conn.execute(text(f"INSERT INTO citizens (unit, {cols}) SELECT :unit, {cols} FROM citizens_before_units"),
+                 {"unit": DEFAULT_UNIT})
+    conn.execute(text("DROP TABLE citizens_before_units"))
+
+
 MIGRATIONS = {
     1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
     2: _submission_tables,
+    3: _accounts,  # taken by the accounts branch; replaced at the merge
+    4: _office_units,
 }
+MIGRATION_LOCK = 0x666F726D67656D  # one formgen process migrates at a time (PostgreSQL)
 
 
 def migrate(engine: Engine) -> int:
     """Bring the schema to SCHEMA_VERSION, one numbered step at a time; the version found (0: none)."""
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # two processes opening an old database: one upgrades it
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         has = conn.execute(text("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'")
                            if engine.dialect.name == "sqlite" else  # formgen's tables: the search_path's first schema
                            text("SELECT table_name FROM information_schema.tables WHERE table_name='schema_version' "
@@ -225,9 +295,9 @@ def lock_writers(conn) -> None:
 
 
 def record_log(conn, action: str, detail: dict, citizen_ref: str | None = None) -> None:
-    """Append to the audit log (never updated, never deleted except by forget)."""
-    conn.execute(insert(log).values(at=now(), actor=actor(), action=action, citizen_ref=citizen_ref,
-                                    detail=json.dumps(detail, ensure_ascii=False)))
+    """Append to the office's audit log (never updated, never deleted except by forget and purge)."""
+    conn.execute(insert(log).values(unit=unit_of(conn), at=now(), actor=actor(), action=action,
+                                    citizen_ref=citizen_ref, detail=json.dumps(detail, ensure_ascii=False)))
 
 
 def log_entries(engine: Engine, action: str, detail: dict, refs=(None,)) -> None:

@@ -1,48 +1,56 @@
-"""What data protection asks of the database: the audit log read back, a citizen's rows deleted, retention."""
+"""What data protection asks of the database: the audit log read back, a citizen's rows deleted, retention.
+
+All within the office of the engine (store.own); forget and purge across every office only when asked
+(every_office: a jobcentre-wide administrator's `--all-offices`)."""
 from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import and_, delete, or_, select, true
 
 from formgen.store import db as store
 
 __all__ = ["log_rows", "traces", "delete_citizen", "compact", "purge_before"]
 
 
+def _mine(engine, every_office: bool):
+    """table → the condition 'a row forget/purge may touch': the office's, or any office's."""
+    return (lambda _t: true()) if every_office else (lambda t: store.own(t, engine))
+
+
 def log_rows(engine, citizen_ref: str | None = None) -> list:
-    """The audit log in order, optionally one citizen's entries."""
-    q = select(store.log).order_by(store.log.c.id)
+    """The office's audit log in order, optionally one citizen's entries."""
+    q = select(store.log).where(store.own(store.log, engine)).order_by(store.log.c.id)
     if citizen_ref:
         q = q.where(store.log.c.citizen_ref == citizen_ref)
     with engine.connect() as conn:
         return conn.execute(q).all()
 
 
-def traces(engine, ref: str) -> tuple[str | None, list, bool]:
+def traces(engine, ref: str, every_office: bool = False) -> tuple[str | None, list, bool]:
     """A citizen's roster name, (sha256, stored_name, original_name) per submission, and whether a form was made out to them."""
-    s = store.submissions
+    s, c, d, mine = store.submissions, store.citizens, store.dispatch, _mine(engine, every_office)
     with engine.connect() as conn:
-        name = conn.execute(select(store.citizens.c.name).where(store.citizens.c.citizen_ref == ref)).scalar()
-        subs = conn.execute(select(s.c.sha256, s.c.stored_name, s.c.original_name).where(s.c.citizen_ref == ref)).all()
-        known = conn.execute(select(store.dispatch.c.code).where(store.dispatch.c.citizen_ref == ref)).first()
+        name = conn.execute(select(c.c.name).where(mine(c), c.c.citizen_ref == ref)
+                            .order_by(c.c.unit != store.unit_of(engine))).scalar()  # this office's name first
+        subs = conn.execute(select(s.c.sha256, s.c.stored_name, s.c.original_name)
+                            .where(mine(s), s.c.citizen_ref == ref)).all()
+        known = conn.execute(select(d.c.code).where(mine(d), d.c.citizen_ref == ref)).first()
     return name, subs, known is not None
 
 
-def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], bool]) -> int:
+def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], bool],
+                   every_office: bool = False) -> int:
     """Delete every row about a citizen (problems too: by file hash, or a file name that mentions them); the count."""
-    s, a = store.submissions, store.answers
+    s, a, p, mine = store.submissions, store.answers, store.problems, _mine(engine, every_office)
     with engine.begin() as conn:
-        ids = [r[0] for r in conn.execute(select(s.c.id).where(s.c.citizen_ref == ref))]
+        ids = [r[0] for r in conn.execute(select(s.c.id).where(mine(s), s.c.citizen_ref == ref))]
         n = conn.execute(delete(a).where(a.c.submission_id.in_(ids))).rowcount if ids else 0
-        n += conn.execute(delete(s).where(s.c.citizen_ref == ref)).rowcount
-        mine = [pid for pid, fname in conn.execute(select(store.problems.c.id, store.problems.c.file_name))
-                if mentions(fname)]
-        n += conn.execute(delete(store.problems).where(or_(store.problems.c.sha256.in_(shas),
-                                                           store.problems.c.id.in_(mine)))).rowcount
-        n += conn.execute(delete(store.dispatch).where(store.dispatch.c.citizen_ref == ref)).rowcount
-        n += conn.execute(delete(store.citizens).where(store.citizens.c.citizen_ref == ref)).rowcount
-        n += conn.execute(delete(store.log).where(store.log.c.citizen_ref == ref)).rowcount
+        n += conn.execute(delete(s).where(mine(s), s.c.citizen_ref == ref)).rowcount
+        named = [pid for pid, fname in conn.execute(select(p.c.id, p.c.file_name).where(mine(p))) if mentions(fname)]
+        n += conn.execute(delete(p).where(mine(p), or_(p.c.sha256.in_(shas), p.c.id.in_(named)))).rowcount
+        for t in (store.dispatch, store.citizens, store.log):
+            n += conn.execute(delete(t).where(mine(t), t.c.citizen_ref == ref)).rowcount
     return n
 
 
@@ -61,18 +69,22 @@ def compact(engine) -> None:
         raw.close()
 
 
-def purge_before(engine, iso: str, older_than_days: int) -> tuple[int, list[str]]:
+def purge_before(engine, iso: str, older_than_days: int, every_office: bool = False) -> tuple[int, list[str]]:
     """Delete what is older than iso (and citizens nothing refers to), logged: (rows deleted, their stored file names)."""
-    s, a = store.submissions, store.answers
+    s, a, c, d, mine = store.submissions, store.answers, store.citizens, store.dispatch, _mine(engine, every_office)
     with engine.begin() as conn:
-        old = select(s.c.id).where(s.c.submitted_at < iso)
-        names = [r[0] for r in conn.execute(select(s.c.stored_name).where(s.c.submitted_at < iso)) if r[0]]
+        old = select(s.c.id).where(mine(s), s.c.submitted_at < iso)
+        names = [r[0] for r in conn.execute(select(s.c.stored_name).where(mine(s), s.c.submitted_at < iso)) if r[0]]
         rows = conn.execute(delete(a).where(a.c.submission_id.in_(old))).rowcount
-        rows += conn.execute(delete(s).where(s.c.submitted_at < iso)).rowcount
-        rows += conn.execute(delete(store.problems).where(store.problems.c.at < iso)).rowcount
-        rows += conn.execute(delete(store.dispatch).where(store.dispatch.c.created_at < iso)).rowcount
-        rows += conn.execute(text("DELETE FROM citizens WHERE citizen_ref NOT IN (SELECT citizen_ref FROM dispatch "
-                                  "WHERE citizen_ref IS NOT NULL) AND citizen_ref NOT IN (SELECT citizen_ref FROM "
-                                  "submissions WHERE citizen_ref IS NOT NULL)")).rowcount
-        store.record_log(conn, "purge", {"older_than_days": older_than_days, "rows": rows})
+        rows += conn.execute(delete(s).where(mine(s), s.c.submitted_at < iso)).rowcount
+        rows += conn.execute(delete(store.problems).where(mine(store.problems), store.problems.c.at < iso)).rowcount
+        rows += conn.execute(delete(d).where(mine(d), d.c.created_at < iso)).rowcount
+        rows += conn.execute(delete(c).where(mine(c), ~_referred(c, d), ~_referred(c, s))).rowcount
+        store.record_log(conn, "purge", {"older_than_days": older_than_days, "rows": rows}
+                         | ({"every_office": True} if every_office else {}))
     return rows, names
+
+
+def _referred(c, t):
+    """A citizen some row of t (dispatch, submissions) of their own office still names."""
+    return select(t.c.citizen_ref).where(and_(t.c.unit == c.c.unit, t.c.citizen_ref == c.c.citizen_ref)).exists()

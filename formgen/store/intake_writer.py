@@ -31,11 +31,11 @@ def _storage_errors() -> tuple[type[BaseException], ...]:
 STORAGE_ERRORS = _storage_errors()  # the database or the disk failed, not the file being read
 
 
-_SUBMISSION = ("sha256", "status", "code", "form", "form_version", "fingerprint", "role", "round", "citizen_ref",
+_SUBMISSION = ("unit", "sha256", "status", "code", "form", "form_version", "fingerprint", "role", "round", "citizen_ref",
                "format", "original_name", "stored_name", "submitted_at", "filled_by", "filled_date")
 _ANSWER = ("submission_id", "item", "field", "value", "raw", "how")
-_LOG = ("at", "actor", "action", "citizen_ref", "detail")
-_PROBLEM = ("sha256", "file_name", "status", "code", "where", "what", "fix", "at")
+_LOG = ("unit", "at", "actor", "action", "citizen_ref", "detail")
+_PROBLEM = ("unit", "sha256", "file_name", "status", "code", "where", "what", "fix", "at")
 
 
 class Writer:
@@ -46,9 +46,9 @@ class Writer:
 
     def __init__(self, engine):
         s, a = store.submissions, store.answers
-        self.engine, self.raw = engine, None
+        self.engine, self.raw, self.unit = engine, None, store.unit_of(engine)
         self.stmts = {  # "check": is the hash stored, and is an earlier return counted (one round trip)
-            "check": (select(select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1).scalar_subquery(),
+            "check": (select(select(s.c.id).where(s.c.unit == bindparam("unit"), s.c.sha256 == bindparam("sha")).limit(1).scalar_subquery(),
                              select(s.c.id).where(_same_return(s)).limit(1).scalar_subquery()), None),
             "submission": (insert(s), _SUBMISSION), "answers": (insert(a), _ANSWER),
             "log": (insert(store.log), _LOG), "problems": (insert(store.problems), _PROBLEM),
@@ -82,7 +82,7 @@ class Writer:
 def _same_return(s):
     """Counted submissions for the same return: the same form code, or (for a citizen's form with a
     round) the same citizen × respondent × round × form under another code (the .docx and the .xlsx)."""
-    counted = or_(s.c.status == "imported", s.c.status == "conflict")
+    counted = and_(s.c.unit == bindparam("unit"), or_(s.c.status == "imported", s.c.status == "conflict"))
     same = and_(s.c.citizen_ref == bindparam("ref"), s.c.round == bindparam("round"),
                 s.c.role == bindparam("role"), s.c.form == bindparam("form"))
     return and_(counted, or_(s.c.code == bindparam("code"), same))  # NULL ref or round: the code alone
@@ -237,7 +237,7 @@ def store_reading(tx, row, kind: str, answers, meta: dict, name: str, base: dict
     rows (dicts: id, code, status, name, answers as a set of (item, field, value)), oldest first; it
     returns (status to store, ids to mark superseded, what to report), and the status and what to
     report are returned. stored_name: the name the file will have in processed/ (moved there after the commit)."""
-    same = {"code": base["code"], "ref": row["citizen_ref"], "round": row["round"], "role": row["role"],
+    same = {"unit": tx.w.unit, "code": base["code"], "ref": row["citizen_ref"], "round": row["round"], "role": row["role"],
             "form": row["form"]}
     with tx.savepoint():
         dup, counted = tx.one("check", {"sha": base["sha256"], **same})
@@ -249,13 +249,13 @@ def store_reading(tx, row, kind: str, answers, meta: dict, name: str, base: dict
         for sid in supersede:  # first: PostgreSQL checks its unique index of imported rows row by row
             tx.run("supersede", {"sid": sid})
         sub_id = tx.insert("submission", dict(
-            sha256=base["sha256"], status=status, code=base["code"], form=row["form"], form_version=row["form_version"],
+            unit=tx.w.unit, sha256=base["sha256"], status=status, code=base["code"], form=row["form"], form_version=row["form_version"],
             fingerprint=row["fingerprint"], role=row["role"], round=row["round"], citizen_ref=row["citizen_ref"],
             format=kind, original_name=name, stored_name=stored_name, submitted_at=store.now(),
             filled_by=meta.get("filled_by"), filled_date=meta.get("date")))
         tx.insert_rows("answers", [(sub_id, a.key, a.field, a.value, a.raw, a.how) for a in answers])  # _ANSWER order
         # as store.record_log
-        tx.insert("log", dict(at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
+        tx.insert("log", dict(unit=tx.w.unit, at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
                               detail=json.dumps({"file": name, "code": base["code"], "status": status}
                                                 | ({"supersedes": list(supersede)} if supersede else {}),
                                                 ensure_ascii=False)))
@@ -288,11 +288,12 @@ def _actor() -> str:
 
 def record_problems(tx, sha: str, name: str, status: str, problems) -> None:
     """One problems row per Problem of a file (code, where, what, fix)."""
-    tx.insert_rows("problems", [(sha or "-", name, status, p.code, p.where, p.what, p.fix, store.now())
+    tx.insert_rows("problems", [(tx.w.unit, sha or "-", name, status, p.code, p.where, p.what, p.fix, store.now())
                                 for p in problems])  # _PROBLEM order
 
 
 def set_stored_name(engine, sha: str, name: str | None) -> None:
     """Correct the processed/ name stored with a submission (the file went elsewhere)."""
     with engine.begin() as conn:
-        conn.execute(update(store.submissions).where(store.submissions.c.sha256 == sha).values(stored_name=name))
+        conn.execute(update(store.submissions).where(store.own(store.submissions, conn), store.submissions.c.sha256 == sha)
+                     .values(stored_name=name))

@@ -18,16 +18,16 @@ class Lookup:
     never block the writer), one connection, definitions parsed once per fingerprint. A workspace's
     own SQLite file is read with sqlite3 directly; other databases through SQLAlchemy."""
 
-    def __init__(self, db):
-        self.db, self.engine, self.conn, self.raw = db, None, None, None
+    def __init__(self, db, unit: str):
+        self.db, self.unit, self.engine, self.conn, self.raw = db, unit, None, None, None
         self.definitions: dict[str, FormDefinition] = {}
         s, d, f = store.submissions, store.dispatch, store.definitions
-        self._dup = select(s.c.id).where(s.c.sha256 == bindparam("sha")).limit(1)
-        self._row = select(d).where(d.c.code == bindparam("code"))
+        self._dup = select(s.c.id).where(s.c.sha256 == bindparam("sha"), s.c.unit == bindparam("unit")).limit(1)
+        self._row = select(d).where(d.c.code == bindparam("code"), d.c.unit == bindparam("unit"))
         self._def = select(f.c.definition).where(f.c.fingerprint == bindparam("fp"))
         self._sql = {  # the same three queries for sqlite3
-            "dup": f"SELECT 1 FROM {s.name} WHERE sha256 = ? LIMIT 1",
-            "row": f"SELECT {', '.join(c.name for c in d.columns)} FROM {d.name} WHERE code = ?",
+            "dup": f"SELECT 1 FROM {s.name} WHERE sha256 = ? AND unit = ? LIMIT 1",
+            "row": f"SELECT {', '.join(c.name for c in d.columns)} FROM {d.name} WHERE code = ? AND unit = ?",
             "def": f"SELECT definition FROM {f.name} WHERE fingerprint = ?",
         }
 
@@ -55,13 +55,15 @@ class Lookup:
             conn.rollback()  # end the read, so the next one sees the latest commits
 
     def duplicate(self, sha: str) -> bool:
-        return self._read("dup", self._dup, {"sha": sha}, lambda r: r.fetchone()) is not None
+        """A return with these bytes is stored in this office."""
+        return self._read("dup", self._dup, {"sha": sha, "unit": self.unit}, lambda r: r.fetchone()) is not None
 
     def dispatch(self, code: str) -> dict | None:
+        """The office's manifest row of a form code (another office's code is unknown here)."""
         if self._c() is None:
-            row = self.raw.execute(self._sql["row"], (code,)).fetchone()
+            row = self.raw.execute(self._sql["row"], (code, self.unit)).fetchone()
             return dict(zip((c.name for c in store.dispatch.columns), row)) if row is not None else None
-        row = self._read("row", self._row, {"code": code}, lambda r: r.mappings().first())
+        row = self._read("row", self._row, {"code": code, "unit": self.unit}, lambda r: r.mappings().first())
         return dict(row) if row is not None else None
 
     def definition(self, fingerprint: str) -> FormDefinition:

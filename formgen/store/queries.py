@@ -1,4 +1,6 @@
-"""What the reports and exports read: one function per report kind, loading everything it needs at once."""
+"""What the reports and exports read: one function per report kind, loading everything it needs at once.
+
+Only the office's rows (store.own): the engine from store.connect knows the workspace's office."""
 from __future__ import annotations
 
 import json
@@ -58,7 +60,8 @@ def _reported(conn, *answer_lists: list[dict]) -> dict[str, dict]:
 
 def _labelled(conn, ref: str | None) -> list[tuple[str, str]]:
     s = store.submissions
-    q = (select(s.c.citizen_ref, s.c.fingerprint).where(s.c.status == "imported", s.c.citizen_ref.is_not(None))
+    q = (select(s.c.citizen_ref, s.c.fingerprint).where(store.own(s, conn), s.c.status == "imported",
+                                                         s.c.citizen_ref.is_not(None))
          .order_by(s.c.round, s.c.submitted_at, s.c.id))
     if ref is not None:
         q = q.where(s.c.citizen_ref == ref)
@@ -71,7 +74,7 @@ def _answers(conn, ref: str | None, scores: bool) -> list[dict]:
     q = (select(s.c.id, s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.form_version, s.c.fingerprint,
                 s.c.submitted_at, a.c.item, a.c.field, a.c.value)
          .join(a, a.c.submission_id == s.c.id)
-         .where(s.c.status == "imported", s.c.citizen_ref.is_not(None), s.c.round.is_not(None)))
+         .where(store.own(s, conn), s.c.status == "imported", s.c.citizen_ref.is_not(None), s.c.round.is_not(None)))
     q = q.where(a.c.field.in_(["now", "goal", "kompetence"]) if scores else
                 (a.c.field.not_in(["now", "goal"]) & a.c.value.is_not(None)))
     if ref is not None:
@@ -80,7 +83,7 @@ def _answers(conn, ref: str | None, scores: bool) -> list[dict]:
 
 
 def _citizens(conn, ref: str | None = None) -> dict[str, dict]:
-    q = select(store.citizens)
+    q = select(store.citizens).where(store.own(store.citizens, conn))
     if ref is not None:
         q = q.where(store.citizens.c.citizen_ref == ref)
     return {row["citizen_ref"]: dict(row) for row in conn.execute(q).mappings()}
@@ -88,7 +91,8 @@ def _citizens(conn, ref: str | None = None) -> dict[str, dict]:
 
 def _dated(conn, ref: str | None) -> list[tuple]:
     s = store.submissions
-    q = select(s.c.citizen_ref, s.c.round, s.c.filled_date, s.c.submitted_at).where(s.c.status == "imported")
+    q = select(s.c.citizen_ref, s.c.round, s.c.filled_date, s.c.submitted_at).where(store.own(s, conn),
+                                                                                    s.c.status == "imported")
     if ref is not None:
         q = q.where(s.c.citizen_ref == ref)
     return [tuple(r) for r in conn.execute(q.order_by(s.c.id))]
@@ -101,15 +105,15 @@ def returned_codes(conn) -> set[str]:
     same = or_(s.c.code == d.c.code, and_(d.c.citizen_ref.is_not(None), d.c.round.is_not(None),
                                           s.c.citizen_ref == d.c.citizen_ref, s.c.round == d.c.round,
                                           s.c.role == d.c.role, s.c.form == d.c.form))
-    back = exists().where(s.c.status.in_(["imported", "conflict"]), same)
-    return set(conn.execute(select(d.c.code).where(back)).scalars())
+    back = exists().where(s.c.unit == d.c.unit, s.c.status.in_(["imported", "conflict"]), same)
+    return set(conn.execute(select(d.c.code).where(store.own(d, conn), back)).scalars())
 
 
 def _dispatch(conn) -> tuple[list[tuple], set[str]]:
     d = store.dispatch
     back = returned_codes(conn)
     rows = conn.execute(select(d.c.citizen_ref, d.c.round, d.c.role, d.c.code, d.c.created_at).where(
-        d.c.citizen_ref.is_not(None))).all()
+        store.own(d, conn), d.c.citizen_ref.is_not(None))).all()
     return [tuple(r) for r in rows], back
 
 
@@ -152,7 +156,7 @@ def for_kompetencekort(engine, ref: str) -> Cards:
     with engine.connect() as conn:
         defs = {fp: d for fp, d in _definitions(conn).items() if d.get("kind") == "kompetencekort"}
         subs = conn.execute(select(s.c.id, s.c.fingerprint, s.c.round, s.c.filled_by, s.c.filled_date, s.c.submitted_at)
-                            .where(s.c.citizen_ref == ref, s.c.status == "imported", s.c.fingerprint.in_(list(defs)))).all()
+                            .where(store.own(s, conn), s.c.citizen_ref == ref, s.c.status == "imported", s.c.fingerprint.in_(list(defs)))).all()
         values = conn.execute(select(a.c.submission_id, a.c.item, a.c.field, a.c.value)
                               .where(a.c.submission_id.in_([x.id for x in subs]))).all()
         return Cards(defs, subs, [tuple(v) for v in values], _citizens(conn, ref).get(ref, {}))
@@ -169,7 +173,7 @@ def score_export(engine) -> tuple[list[dict], dict[str, dict]]:
     s, a = store.submissions, store.answers
     q = (select(s.c.id, s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.form_version, s.c.fingerprint,
                 s.c.submitted_at, s.c.original_name, a.c.item, a.c.field, a.c.value)
-         .join(a, a.c.submission_id == s.c.id).where(s.c.status == "imported")
+         .join(a, a.c.submission_id == s.c.id).where(store.own(s, engine), s.c.status == "imported")
          .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, s.c.id))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]
@@ -182,7 +186,8 @@ def text_export(engine) -> list[list]:
     q = (select(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, a.c.field, a.c.value,
                 s.c.original_name, s.c.code, a.c.raw, s.c.fingerprint)
          .join(a, a.c.submission_id == s.c.id)
-         .where(s.c.status == "imported", a.c.field.not_in(["now", "goal"]), a.c.value.is_not(None))
+         .where(store.own(s, engine), s.c.status == "imported", a.c.field.not_in(["now", "goal"]),
+                a.c.value.is_not(None))
          .order_by(s.c.citizen_ref, s.c.round, s.c.role, s.c.form, a.c.item, s.c.id))
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(q).mappings()]

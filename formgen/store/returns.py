@@ -12,12 +12,13 @@ _COUNTED = ["imported", "conflict"]
 
 
 def _same_return(row):
-    """The same form code, or the same citizen × respondent × round × form under another code."""
+    """The same form code, or the same citizen × respondent × round × form under another code, in row's office."""
     s = store.submissions
     if row["citizen_ref"] is None or row["round"] is None:
-        return s.c.code == row["code"]
-    return or_(s.c.code == row["code"], and_(s.c.citizen_ref == row["citizen_ref"], s.c.round == row["round"],
-                                             s.c.role == row["role"], s.c.form == row["form"]))
+        return and_(s.c.unit == row["unit"], s.c.code == row["code"])
+    return and_(s.c.unit == row["unit"], or_(s.c.code == row["code"], and_(
+        s.c.citizen_ref == row["citizen_ref"], s.c.round == row["round"], s.c.role == row["role"],
+        s.c.form == row["form"])))
 
 
 def conflict_rows(engine) -> list[list[dict]]:
@@ -25,7 +26,7 @@ def conflict_rows(engine) -> list[list[dict]]:
     s = store.submissions
     out, seen = [], set()
     with engine.connect() as conn:
-        for row in conn.execute(select(s).where(s.c.status == "conflict").order_by(s.c.id)).mappings().all():
+        for row in conn.execute(select(s).where(store.own(s, conn), s.c.status == "conflict").order_by(s.c.id)).mappings().all():
             if row["id"] in seen:
                 continue
             rows = [dict(r) for r in conn.execute(select(s).where(_same_return(row), s.c.status.in_(_COUNTED))
@@ -41,7 +42,8 @@ def keep_submission(engine, file_name: str) -> dict | None:
     with engine.begin() as conn:
         store.lock_writers(conn)  # not while an intake decides the same return
         # the name it was stored under decides; the name it was sent under only when exactly one return has it
-        rows = conn.execute(select(s).where(or_(s.c.stored_name == file_name, s.c.original_name == file_name),
+        rows = conn.execute(select(s).where(store.own(s, conn), or_(s.c.stored_name == file_name,
+                                                                    s.c.original_name == file_name),
                                             s.c.status.in_(_COUNTED))).mappings().all()
         stored = [r for r in rows if r["stored_name"] == file_name]
         row = stored[0] if stored else rows[0] if len(rows) == 1 else None
@@ -58,8 +60,8 @@ def dispatched(engine, round_no: int | None = None) -> list[tuple[dict, bool]]:
     """Every personalised dispatched form (optionally one round) with the citizen's name, and whether it came back."""
     d, c = store.dispatch, store.citizens
     q = (select(d.c.round, d.c.citizen_ref, c.c.name, d.c.role, d.c.form, d.c.code)
-         .join(c, c.c.citizen_ref == d.c.citizen_ref, isouter=True)
-         .where(d.c.citizen_ref.is_not(None)).order_by(d.c.round, d.c.citizen_ref, d.c.form, d.c.role))
+         .join(c, and_(c.c.unit == d.c.unit, c.c.citizen_ref == d.c.citizen_ref), isouter=True)
+         .where(store.own(d, engine), d.c.citizen_ref.is_not(None)).order_by(d.c.round, d.c.citizen_ref, d.c.form, d.c.role))
     if round_no is not None:
         q = q.where(d.c.round == round_no)
     with engine.connect() as conn:
@@ -74,7 +76,8 @@ def answers_of(engine, file_names: list[str]) -> dict[str, dict[str, str]]:
     with engine.connect() as conn:
         rows = conn.execute(select(s.c.stored_name, s.c.original_name, a.c.item, a.c.field, a.c.value)
                             .join(a, a.c.submission_id == s.c.id)
-                            .where(or_(s.c.stored_name.in_(file_names), s.c.original_name.in_(file_names)),
+                            .where(store.own(s, conn), or_(s.c.stored_name.in_(file_names),
+                                                           s.c.original_name.in_(file_names)),
                                    s.c.status.in_(_COUNTED))).all()
     for stored, original, item, fld, value in rows:
         name = stored if stored in file_names else original

@@ -17,7 +17,11 @@ from typing import Any, Callable
 
 from formgen.core.errors import FormgenError, Problem
 
-__all__ = ["Job", "Jobs"]
+__all__ = ["KEEP_SECONDS", "Job", "Jobs"]
+
+# A finished job's result names citizens: it is shown for a while, then forgotten (and a `forget` run
+# from the command line cannot reach this memory, so the while is short). Its files stay in the workspace.
+KEEP_SECONDS = 2 * 3600
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Job:
     result: Any = None
     problems: list[Problem] = field(default_factory=list)
     folder: Path | None = None
+    finished_at: float | None = None  # Jobs' clock
 
     @property
     def finished(self) -> bool:
@@ -55,7 +60,9 @@ class Job:
 class Jobs:
     """The job list of one server, and the thread that works through it."""
 
-    def __init__(self, unexpected: Callable[[BaseException], Problem]):
+    def __init__(self, unexpected: Callable[[BaseException], Problem], keep_seconds: float = KEEP_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self._keep, self._clock = keep_seconds, clock
         self._jobs: dict[str, Job] = {}
         self._queue: queue.Queue = queue.Queue()
         self._unexpected = unexpected
@@ -66,10 +73,13 @@ class Jobs:
         return secrets.token_hex(8)
 
     def get(self, job_id: str) -> Job | None:
+        """The job, unless there is none by that id or it finished more than keep_seconds ago."""
+        self._forget_old()
         return self._jobs.get(job_id)
 
     def submit(self, job: Job, work: Callable[[Job], Any]) -> Job:
         """Queue work(job); its return value becomes job.result."""
+        self._forget_old()
         self._jobs[job.id] = job
         self._start()
         self._queue.put((job, work))
@@ -100,7 +110,13 @@ class Jobs:
             except Exception as exc:  # the job fails with a clear problem; the thread and the server go on
                 job.problems, job.state = [self._unexpected(exc)], "failed"
             finally:
+                job.finished_at = self._clock()
                 _tidy(job.folder)
+
+    def _forget_old(self) -> None:
+        cutoff = self._clock() - self._keep
+        for job_id in [k for k, j in list(self._jobs.items()) if j.finished_at is not None and j.finished_at < cutoff]:
+            self._jobs.pop(job_id, None)
 
 
 def _tidy(folder: Path | None) -> None:

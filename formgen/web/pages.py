@@ -84,7 +84,7 @@ async def intake_upload(request: Request) -> Response:
 def job_or_404(request: Request) -> Job:
     job = request.app.state.jobs.get(request.path_params["job_id"])
     if job is None:
-        raise fail("FG182", "job", "there is no such job (jobs are kept while formgen serve runs)",
+        raise fail("FG182", "job", "there is no such job (a finished job is shown for 2 hours)",
                    "upload the files again on Indlæs")
     return job
 

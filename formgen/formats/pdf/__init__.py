@@ -14,12 +14,12 @@ from formgen.core.identity import normalise
 from formgen.formats.pdf.draw import Master, ap_text, render
 from formgen.formats.pdf.fill import fill_fields
 from formgen.formats.pdf.layout import BOTTOM, EMPTY, KIND, MX, PAGE_H, PAGE_W, TOP, WIDTH
-from formgen.formats.pdf.merge import merge_pdfs
+from formgen.formats.pdf.merge import bookmarks, merge_pdfs
 from formgen.formats.pdf.reader import identify, open_return, read
 from formgen.formats.pdf.write import build_master, personalise
 
 __all__ = [
     "KIND", "build_master", "personalise", "open_return", "identify", "read",  # the FormFormat protocol
     "BOTTOM", "EMPTY", "MX", "PAGE_H", "PAGE_W", "TOP", "WIDTH", "Master", "NotFillable", "ap_text", "fill_fields",
-    "merge_pdfs", "normalise", "render",
+    "bookmarks", "merge_pdfs", "normalise", "render",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-__all__ = ["merge_pdfs"]
+__all__ = ["merge_pdfs", "bookmarks"]
 
 
 def merge_pdfs(paths: list[Path], titles: list[str], out: Path) -> Path:
@@ -40,3 +40,14 @@ def _fields_apart(path: Path, n: int):
         if "/T" in field:
             field[NameObject("/T")] = TextStringObject(f"{field['/T']}~{n}")
     return reader
+
+
+def bookmarks(path: Path) -> list[str]:
+    """The top-level bookmark titles of a PDF (a merged print copy names a citizen in each); [] if unreadable."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return [item.title for item in PdfReader(str(path)).outline if not isinstance(item, list)]
+    except (PyPdfError, OSError, ValueError, KeyError):  # not a PDF formgen merged: nothing to say about it
+        return []
