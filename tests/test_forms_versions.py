@@ -180,3 +180,26 @@ def test_a_yaml_definition_is_protected_the_same_way(ws, tmp_path, small_form):
                                                       ("1.0", ["1.0", "1.4"], "1.5"), ("utkast", ["utkast"], "utkast.1")])
 def test_the_next_version_raises_the_last_number_of_the_highest(version, taken, expected):
     assert next_version(version, taken) == expected
+
+
+def test_the_command_says_when_the_version_was_raised(ws, tmp_path):
+    from click.testing import CliRunner
+
+    from formgen.cli import cli
+
+    add_form(ws, workbook(tmp_path))
+    changed = workbook(tmp_path, lambda wb: wb["Indikatorer"].__setitem__("C2", "Samarbejde med kolleger"))
+    result = CliRunner().invoke(cli, ["-w", str(ws.root), "forms", "add", str(changed)])
+    assert result.exit_code == 0, result.output
+    assert "version 1.0 was taken: it is version 1.1 now" in result.output and "Added mit-skema version 1.1" in result.output
+
+
+def test_on_postgresql_a_rename_is_refused_then_mapped(ws, postgres, tmp_path):
+    from dataclasses import replace
+
+    pg = replace(ws, db_url=postgres.new_database("versions"))
+    add_form(pg, workbook(tmp_path))
+    answered(pg)
+    assert "Indikatorer!B2" in refused(pg, workbook(tmp_path, rename))[0]
+    assert add_form(pg, workbook(tmp_path, lambda wb: rename(wb, OLD))).version == "1.1"
+    assert [(r["item"], r["now"]) for r in scores_csv(pg, tmp_path)] == [(NEW, "3")]

@@ -240,7 +240,7 @@ def test_rapporter_and_skemaer_pass_axe_and_a_definition_is_checked_in_the_brows
     assert "Skemadefinitionen er ugyldig" in page.get_by_role("alert").inner_text()
     no_axe_violations(page)
     shot(page, "skemaer")
-    page.get_by_role("link", name="samtaleskema").click()
+    page.get_by_role("link", name="samtaleskema", exact=True).click()
     assert page.locator("h1").inner_text() == "samtaleskema"
     preview = page.get_by_role("img", name="Første side af skemaet samtaleskema", exact=False)
     preview.scroll_into_view_if_needed()

@@ -9,7 +9,7 @@ if TYPE_CHECKING:  # for the annotations only
     from formgen.core.workspace import Workspace
     from formgen.forms.definition import FormDefinition
 
-__all__ = ["add_form", "check_form_change", "FormChange"]
+__all__ = ["add_form", "check_form_change", "FormChange", "definition_preview_pdf"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,10 @@ def _read(path: Path) -> tuple[FormDefinition, dict]:
                        ("previous_steps",): "scale.previous_steps"}
 
 
-def check_form_change(ws: Workspace, path: Path | str) -> FormChange:
-    """Check a definition as forms add would, without adding it: FG111/FG114 for the file, FG113 for a taken id,
-    FG115 when it would change what stored answers mean (a key renamed or removed, the scale's steps changed)."""
+def check_form_change(ws: Workspace, path: Path | str, replace_own: bool = False) -> FormChange:
+    """Check a definition as forms add would, without adding it (FG111/FG114 file, FG113 id, FG115 stored answers)."""
+    # replace_own: the workspace's own definition with this id is replaced whatever its file is called
+    # (the Skemaer page, where the workbook was downloaded for that form).
     from formgen.core.errors import FormgenError, Problem
     from formgen.forms import versions
     from formgen.forms.catalogue import current_copy
@@ -48,7 +49,7 @@ def check_form_change(ws: Workspace, path: Path | str) -> FormChange:
 
     path = Path(path)
     d, where = _read(path)
-    current = current_copy(d, path, ws.forms_dir)
+    current = current_copy(d, path, ws.forms_dir, replace_own)
     engine = connect(ws.db, ws.unit)
     try:
         stored = stored_definitions(engine, d.id)
@@ -62,20 +63,18 @@ def check_form_change(ws: Workspace, path: Path | str) -> FormChange:
     return FormChange(new, d.version, current.source if current else None)
 
 
-def add_form(ws: Workspace, path: Path | str) -> FormDefinition:
-    """Check a definition (YAML or workbook) and copy it into the workspace's forms/; returns the definition.
-
-    A changed definition gets a new version (written into the copy); what stored answers forbid is
-    refused (check_form_change). The definition is remembered in the database at once, so its earlier
-    keys (previous_keys) link old answers to the new keys in every report from now on."""
+def add_form(ws: Workspace, path: Path | str, replace_own: bool = False) -> FormDefinition:
+    """Check a definition (YAML or workbook) against the stored answers and copy it into forms/; returns it."""
+    # A changed definition gets a new version (written into the copy). The definition is remembered in the
+    # database at once, so its earlier keys (previous_keys) link old answers to the new keys in every report.
     from formgen.forms.catalogue import copy_definition, set_yaml_version
     from formgen.store.db import connect
     from formgen.store.manifest import remember_definition
 
     path = Path(path)
-    change = check_form_change(ws, path)
+    change = check_form_change(ws, path, replace_own)
     d = change.definition
-    target = copy_definition(path, ws.forms_dir)
+    target = copy_definition(path, ws.forms_dir, change.replaces)
     if d.version != change.version_given:
         if target.suffix.lower() == ".xlsx":
             from formgen.formats.definition_xlsx import set_version
@@ -89,3 +88,13 @@ def add_form(ws: Workspace, path: Path | str) -> FormDefinition:
     finally:
         engine.dispose()
     return d
+
+
+def definition_preview_pdf(ws: Workspace, definition: FormDefinition, folder: Path | str) -> Path:
+    """A blank Word copy of a definition not in use yet, and its PDF, in folder (the Skemaer page's preview)."""
+    from formgen.core.private import write_private
+    from formgen.formats.convert import to_pdf
+    from formgen.generate.run import preview_form
+
+    docx = write_private(Path(folder) / f"{definition.id}.docx", preview_form(ws, definition, "docx"))
+    return to_pdf([docx], Path(folder), workers=1)[0]

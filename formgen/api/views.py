@@ -14,14 +14,10 @@ __all__ = ["submission_answers", "intake_limits", "log_access", "workspace_summa
 
 def form_preview_pdf(ws: Workspace, form_id: str, folder: Path | str) -> Path:
     """A blank copy of the form (Word) and its PDF in folder, for a preview; recorded nowhere. FG170 without LibreOffice."""
-    from formgen.core.private import write_private
-    from formgen.formats.convert import to_pdf
+    from formgen.api.definitions import definition_preview_pdf
     from formgen.forms.catalogue import get
-    from formgen.generate.run import preview_form
 
-    d = get(form_id, ws.forms_dir).definition
-    docx = write_private(Path(folder) / f"{form_id}.docx", preview_form(ws, d, "docx"))
-    return to_pdf([docx], Path(folder), workers=1)[0]
+    return definition_preview_pdf(ws, get(form_id, ws.forms_dir).definition, folder)
 
 
 def can_write_pdf() -> bool:

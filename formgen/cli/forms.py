@@ -89,13 +89,21 @@ def forms_new(obj: Ctx, file: str, from_id: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @click.pass_obj
 def forms_add(obj: Ctx, file: str) -> None:
-    """Check a definition (YAML or .xlsx workbook) and copy it into the workspace's forms/.
+    """Check a definition (YAML or .xlsx workbook) against the stored answers and copy it into the workspace's forms/.
+
+    A changed definition gets the next free version. A key with stored answers renamed or removed, or
+    the scale's steps changed, is refused unless tidligere_nøgle, Udgåede nøgler or Tidligere trin
+    say how the old answers map (docs/forms.md).
 
     \b
     Example:
       formgen forms add MIT-SKEMA.xlsx
     """
-    from formgen.api import add_form
+    from formgen.api import add_form, check_form
 
+    given = check_form(Path(file)).version
     d = add_form(obj.workspace(), Path(file))
+    if d.version != given:
+        click.echo(f"The definition changed and version {given} was taken: it is version {d.version} now "
+                   "(written into the copy in forms/)")
     click.echo(f"Added {d.id} version {d.version} ({d.kind}) to the workspace's forms/: 'formgen generate {d.id}' makes it")

@@ -48,8 +48,8 @@ INSTRUCTIONS: tuple[str, ...] = (
 # Dropdowns: (sheet, header, choices); None = filled in from another sheet.
 _CHOICES = (("Indikatorer", "Markeringer", tuple(MARKINGS)), ("Tekstsvar", "Type", TYPES))
 _ROWS = 300  # how far down the dropdowns reach
-_WIDTHS = {"Indikatorer": {1: 16, 2: 22, 3: 26, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 40, 10: 9, 11: 9, 12: 11,
-                           13: 13, 14: 30},
+_WIDTHS = {"Indikatorer": {1: 16, 2: 22, 3: 26, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 40, 10: 10, 11: 10, 12: 12,
+                           13: 16, 14: 30, 15: 18},
            library.SHEET: {1: 16, 2: 24, 3: 28, 4: 30, 5: 34, 6: 34, 7: 30, 8: 30, 9: 36, 10: 44, 11: 18},
            "Indstillinger": {1: 18, 2: 40, 3: 50}, "Skala": {1: 22, 2: 8, 3: 50}, "Tekstafsnit": {3: 50}}
 

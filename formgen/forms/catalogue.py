@@ -221,32 +221,42 @@ def get(form_id: str, forms_dir: Path | None = None) -> LoadedForm:
     return found[form_id]
 
 
-def current_copy(d: FormDefinition, path: Path, forms_dir: Path) -> LoadedForm | None:
-    """The workspace's own definition that path (defining d) replaces, if any; FG113 when the id is taken otherwise."""
+def current_copy(d: FormDefinition, path: Path, forms_dir: Path, replace_own: bool = False) -> LoadedForm | None:
+    """The workspace's own definition that path (defining d) replaces, if any; FG113 when the id is taken otherwise
+    (replace_own: any own file with d's id is replaced, whatever its name)."""
     taken = available(forms_dir).get(d.id)
-    if taken and (taken.builtin or taken.source.resolve() != (forms_dir / path.name).resolve()):
+    same_file = taken is not None and taken.source.resolve() == (forms_dir / path.name).resolve()
+    if taken and (taken.builtin or not (same_file or replace_own)):
         raise fail("FG113", str(path), f"form id '{d.id}' is already used by {taken.source.name}",
                    "give your form its own id (e.g. add your municipality's name)")
     return taken
 
 
-def copy_definition(path: Path, forms_dir: Path) -> Path:
-    """Copy a definition file into forms_dir (a different older copy goes to replaced/); the copy."""
-    import datetime as dt
+def copy_definition(path: Path, forms_dir: Path, replaces: Path | None = None) -> Path:
+    """Copy a definition file into forms_dir; a different older copy, and the file it replaces under
+    another name, go to replaced/. Returns the copy."""
     import shutil
 
     target = forms_dir / path.name
     if target.resolve() == path.resolve():
         return target
     if target.exists() and target.read_bytes() != path.read_bytes():
-        (forms_dir / "replaced").mkdir(parents=True, exist_ok=True)
-        stem = forms_dir / "replaced" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-        # Two adds in one second: a free name, so no replaced copy is written over.
-        free = next(p for n in range(1, 10**6) if not (p := Path(f"{stem}{f'-{n}' if n > 1 else ''}{target.suffix}")).exists())
-        target.replace(free)
+        _keep_replaced(target, forms_dir)
+    if replaces is not None and replaces.resolve() != target.resolve() and replaces.is_file():
+        _keep_replaced(replaces, forms_dir)
     forms_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
     return target
+
+
+def _keep_replaced(old: Path, forms_dir: Path) -> None:
+    import datetime as dt
+
+    (forms_dir / "replaced").mkdir(parents=True, exist_ok=True)
+    stem = forms_dir / "replaced" / f"{old.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    # Two adds in one second: a free name, so no replaced copy is written over.
+    free = next(p for n in range(1, 10**6) if not (p := Path(f"{stem}{f'-{n}' if n > 1 else ''}{old.suffix}")).exists())
+    old.replace(free)
 
 
 def set_yaml_version(path: Path, version: str) -> None:

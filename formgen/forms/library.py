@@ -52,8 +52,7 @@ def sheet_rows() -> list[list]:
 
 
 def picked(key: str, steps: int, respondents: tuple[str, ...]) -> dict | None:
-    """The item data a form gets for a library key: the library's key, label, questions, help, evidence and text
-    answers (its anchors only on a scale of the same steps); None when the key is not in the library."""
+    """The item data a form gets for a library key (its anchors only on the same steps); None when not in the library."""
     entry = next((e for e in entries() if e.item.key == key), None)
     if entry is None:
         return None

@@ -272,9 +272,8 @@ def _groups(rd: _Reader) -> list[dict]:
 
 
 def from_sheets(sheets: dict[str, list[list[str]]], source: str = "<workbook>", cells: dict | None = None) -> FormDefinition:
-    """The definition the sheets describe, or FormgenError with a problem per wrong cell.
-
-    cells, when given, receives where forms add points a problem with stored answers (versions.protect)."""
+    """The definition the sheets describe, or FormgenError with a problem per wrong cell."""
+    # cells, when given, receives where forms add points a problem with stored answers (versions.protect).
     from pydantic import ValidationError
 
     from formgen.forms.definition import FormDefinition

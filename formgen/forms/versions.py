@@ -40,10 +40,9 @@ def next_version(version: str, taken: Iterable[str]) -> str:
 
 
 def choose_version(new: FormDefinition, stored: list[Answered], current: FormDefinition | None) -> str:
-    """new's version, or the next free one when it is taken: a changed definition always gets a new version.
-
-    Taken: a version a stored definition with another fingerprint has, one below the copy new replaces (or
-    its own, when anything changed), or (for a definition not stored yet) one not above every stored version."""
+    """new's version, or the next free one when it is taken: a changed definition always gets a new version."""
+    # Taken: a version a stored definition with another fingerprint has, one below the copy new replaces (or
+    # its own, when anything changed), or (for a definition not stored yet) one not above every stored version.
     taken = {a.version: a.fingerprint for a in stored}
     v = new.version
     clash = taken.get(v, new.fingerprint) != new.fingerprint
@@ -87,8 +86,8 @@ def _ordered(definitions: dict[str, dict]) -> dict[str, list[tuple[str, dict]]]:
 
 
 def renames(definitions: dict[str, dict]) -> dict[str, dict[str, str]]:
-    """For each stored definition, {its key: the key its answers are reported under} where a later
-    version of the same form gave the indicator a new key (previous_keys); chains follow in order."""
+    """For each stored definition, {its key: the key its answers are reported under} after later versions' previous_keys."""
+    # Rules apply in version order, each only to older definitions, so chains (a → b → c) and a key renamed back hold.
     out: dict[str, dict[str, str]] = {}
     for defs in _ordered(definitions).values():
         rules = [(n, old, i["key"]) for n, (_, raw) in enumerate(defs) for i in _items(raw)
@@ -159,9 +158,8 @@ def _scale_problems(new: FormDefinition, stored: list[Answered], where: dict) ->
 
 
 def protect(new: FormDefinition, stored: list[Answered], where: dict | None = None) -> list[Problem]:
-    """What the new definition would do to stored answers of its form: a renamed or removed key, changed steps.
-
-    where maps ("key", k), ("previous", k), ("keys",), ("retired",), ("steps",), ("previous_steps",)
-    to the place to name (a workbook's Sheet!Cell)."""
+    """What the new definition would do to stored answers of its form: a renamed or removed key, changed steps."""
+    # where maps ("key", k), ("previous", k), ("keys",), ("retired",), ("steps",), ("previous_steps",) to the
+    # place to name (a workbook's Sheet!Cell, a YAML path).
     where = where or {}
     return unknown_previous(new, stored, where) + _key_problems(new, stored, where) + _scale_problems(new, stored, where)

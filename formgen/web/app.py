@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, generate, library, pages, preview, review, round_reports
+from formgen.web import api_routes, citizens, definitions, generate, library, pages, preview, review, round_reports
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -63,6 +63,10 @@ def _routes() -> list:
         Route("/rapporter/job/{job_id:str}/pdf", round_reports.download),
         Route("/skemaer", library.forms_page),
         Route("/skemaer/tjek", library.check_upload, methods=["POST"]),
+        Route("/skemaer/regneark", definitions.workbook_upload, methods=["POST"]),
+        Route("/skemaer/regneark/{token:str}/forhaandsvisning.png", definitions.pending_preview),
+        Route("/skemaer/regneark/{token:str}/brug", definitions.use_workbook, methods=["POST"]),
+        Route("/skemaer/{form_id:str}/regneark.xlsx", definitions.workbook_download),
         Route("/skemaer/{form_id:str}/forhaandsvisning.png", preview.preview_png),
         Route("/skemaer/{form_id:str}", library.form_page),
         Route("/api/citizens", citizens.api_citizens),

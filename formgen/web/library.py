@@ -1,6 +1,7 @@
 """Rapporter (management overview, company sheets, exports) and Skemaer (the forms, their outline, checking a definition)."""
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import replace
@@ -94,8 +95,9 @@ def form_page(request: Request) -> Response:
     form_id = request.path_params["form_id"]
     if form_id not in {r[0] for r in api.list_forms(app.ws.root)}:
         raise fail("FG182", form_id, "there is no form with this id", "choose a form from the list on Skemaer")
+    used = request.query_params.get("brugt", "")
     return app.render.page(request, "form.html", form_id=form_id, outline=api.form_outline(form_id, app.ws),
-                           preview=preview.available())
+                           preview=preview.available(), used=used if re.fullmatch(r"[\w.\-]{1,32}", used) else "")
 
 
 async def check_upload(request: Request) -> Response:

@@ -15,7 +15,7 @@ from formgen import api
 from formgen.core.errors import fail
 from formgen.core.private import private_dir, write_private
 
-__all__ = ["CACHE", "available", "cached_png", "preview_png"]
+__all__ = ["CACHE", "available", "cached_png", "draw", "preview_png"]
 
 CACHE = Path(".formgen-web") / "previews"
 PNG_DPI = "60"
@@ -35,11 +35,13 @@ def cached_png(ws, form_id: str) -> Path:
     return ws.root / CACHE / f"{form_id}-{key.hexdigest()[:16]}.png"
 
 
-def _draw(ws, form_id: str, target: Path) -> Path:
-    """Write the blank form, convert it and draw its first page; the Word and PDF copies are not kept."""
+def draw(ws, form_id: str, target: Path, definition=None) -> Path:
+    """Write the blank form (of definition, when given: one not in use yet), convert it and draw its first page
+    into target; the Word and PDF copies are not kept."""
     work = Path(tempfile.mkdtemp(prefix="preview-", dir=private_dir(target.parent)))
     try:
-        pdf = api.form_preview_pdf(ws, form_id, work)
+        pdf = (api.form_preview_pdf(ws, form_id, work) if definition is None
+               else api.definition_preview_pdf(ws, definition, work))
         run = subprocess.run(["pdftoppm", "-png", "-r", PNG_DPI, "-f", "1", "-l", "1", "-singlefile", str(pdf),
                               str(work / "page")], capture_output=True, timeout=120)
         if run.returncode != 0 or not (work / "page.png").is_file():
@@ -63,5 +65,5 @@ async def preview_png(request: Request) -> Response:
                    "apt-get install libreoffice-writer-nogui poppler-utils")
     target = cached_png(ws, form_id)
     if not target.is_file():
-        await run_in_threadpool(_draw, ws, form_id, target)
+        await run_in_threadpool(draw, ws, form_id, target)
     return FileResponse(target, media_type="image/png")

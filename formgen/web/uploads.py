@@ -67,8 +67,8 @@ def _too_large(where: str, what: str) -> TooLarge:
 class _Receiver:
     """The parser's callbacks: one part at a time, each file written as it arrives."""
 
-    def __init__(self, folder: Path):
-        self.folder, self.upload, self.total = folder, Upload(), 0
+    def __init__(self, folder: Path, max_file_bytes: int | None = None):
+        self.folder, self.upload, self.total, self.max_file_bytes = folder, Upload(), 0, max_file_bytes
         self._headers: dict[str, str] = {}
         self._field = self._value = b""
         self._out = self._path = self._name = None
@@ -102,6 +102,7 @@ class _Receiver:
                 raise _too_large("upload", f"more than {MAX_FILES} files in one upload")
             self._path = _unique(self.folder, safe_name(filename.decode("utf-8", "replace")))
             self._limit = MAX_ARCHIVE_BYTES if self._path.suffix.lower() == ".zip" else MAX_FILE_BYTES
+            self._limit = min(self._limit, self.max_file_bytes or self._limit)
             self._out, self._size = open(self._path, "xb"), 0
             self._path.chmod(FILE_MODE)
 
@@ -129,22 +130,24 @@ class _Receiver:
             self._out.close()
 
 
-async def receive_files(request: Request, folder: Path) -> Upload:
-    """Stream a multipart upload into folder (created 0700); TooLarge (and folder deleted) past a limit."""
+async def receive_files(request: Request, folder: Path, max_file_bytes: int | None = None) -> Upload:
+    """Stream a multipart upload into folder (created 0700); TooLarge (and folder deleted) past a limit
+    (max_file_bytes: a smaller limit per file, and for the request, e.g. for a definition workbook)."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-        raise _too_large("upload", f"the upload is over the {MAX_REQUEST_BYTES // 2**20} MB limit")
+    limit = min(MAX_REQUEST_BYTES, (max_file_bytes or MAX_REQUEST_BYTES) + MAX_FIELD_BYTES)
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large("upload", f"the upload is over the {limit // 2**20} MB limit")
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or b"boundary" not in options:
         raise TooLarge(Problem("FG130", "upload", "the upload is not a multipart form",
                                "send the files as multipart/form-data, field 'files'"))
-    receiver = _Receiver(private_dir(folder))
+    receiver = _Receiver(private_dir(folder), max_file_bytes)
     parser = MultipartParser(options[b"boundary"], receiver.callbacks())
     try:
         async for chunk in request.stream():
             receiver.total += len(chunk)
-            if receiver.total > MAX_REQUEST_BYTES:
-                raise _too_large("upload", f"the upload is over the {MAX_REQUEST_BYTES // 2**20} MB limit")
+            if receiver.total > limit:
+                raise _too_large("upload", f"the upload is over the {limit // 2**20} MB limit")
             parser.write(chunk)
         parser.finalize()
     except BaseException:
