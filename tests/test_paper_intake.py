@@ -145,3 +145,29 @@ def test_an_unreadable_page_goes_to_quarantine_with_its_picture(ws):
     assert (ws.quarantine / "halv.png").is_file()
     [row] = scan_reviews(ws)
     assert row["kind"] == "page" and scan_picture(ws, row["id"])[1].startswith(b"\x89PNG")
+
+
+def test_the_web_page_shows_a_scanned_row_and_a_person_picks_its_value(ws):
+    from web_client import client, csrf
+
+    [path] = generate_forms(ws, "bip-inspireret", "paper", citizen="S-0005", roles=["konsulent"]).files
+    imgs = rendered(path.read_bytes())
+    row = _layout(ws, imgs[0]).page(1).rows[1]
+    fill(imgs[0], row.boxes[0])  # filled, and no other box ticked: an answer or a correction? not guessed
+    (ws.intake / "scan.png").write_bytes(png(degrade(imgs[0], angle=-3, upside_down=True)))
+    for img in imgs[1:]:
+        (ws.intake / f"scan-{id(img)}.png").write_bytes(png(img))
+    intake_returns(ws)
+    [todo] = [r for r in scan_reviews(ws) if r["kind"] == "row"]
+    c = client(ws)
+    page = c.get("/behandling")
+    assert page.status_code == 200 and f'/behandling/scan/{todo["id"]}.png' in page.text
+    assert "En boks er fyldt ud" in page.text and 'value="Ved ikke"' in page.text
+    picture = c.get(f'/behandling/scan/{todo["id"]}.png')
+    assert picture.headers["content-type"] == "image/png" and picture.content == scan_picture(ws, todo["id"])[1]
+    assert c.get("/behandling/scan/99999.png").status_code == 404
+    done = c.post("/behandling/scan", data={"row": todo["id"], "value": "Ved ikke", "csrf": csrf(c)},
+                  follow_redirects=False)
+    assert done.status_code == 303
+    assert _exported(ws)[("konsulent", row.key, row.field)] == "Ved ikke"
+    assert "Svaret er gemt" in c.get(done.headers["location"]).text
