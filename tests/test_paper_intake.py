@@ -171,3 +171,28 @@ def test_the_web_page_shows_a_scanned_row_and_a_person_picks_its_value(ws):
     assert done.status_code == 303
     assert _exported(ws)[("konsulent", row.key, row.field)] == "Ved ikke"
     assert "Svaret er gemt" in c.get(done.headers["location"]).text
+
+
+def test_handwriting_is_kept_and_shown_on_the_citizen_page_and_in_the_report(ws):
+    import io
+
+    import cv2
+    from docx import Document
+
+    from formgen.api import handwriting, report_citizen
+    from web_client import client
+
+    [path] = generate_forms(ws, "samtaleskema", "paper", citizen="S-0006", name="Bo Ek", roles=["borger"]).files
+    imgs, truth = _filled(ws, path, random.Random(6))
+    n, area = next((n, a) for n, img in enumerate(imgs) for a in _layout(ws, img).page(n + 1).areas)
+    x, y = int((area.x + 4) * 200 / 25.4), int((area.y + 7) * 200 / 25.4)
+    cv2.putText(imgs[n], "Jeg vil gerne lære kassen", (x, y), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.3, 20, 2)
+    (ws.intake / "scan.pdf").write_bytes(to_pdf([degrade(i, angle=1) for i in imgs]))
+    assert [f.status for f in intake_returns(ws).files] == ["imported"]
+    [hw] = handwriting(ws, "S-0006")  # blank areas are not shown
+    assert (hw["item"], hw["field"], hw["role"], hw["round"]) == (area.key, area.field, "borger", 1)
+    page = client(ws).get("/borgere/S-0006")
+    assert f'/behandling/scan/{hw["id"]}.png' in page.text and "Håndskrevne svar" in page.text
+    doc = Document(io.BytesIO(report_citizen(ws, "S-0006", "docx").docx.read_bytes()))
+    alts = [e.get("descr") for e in doc.element.body.iter("{*}docPr")]
+    assert any(a and a.startswith("Håndskrevet svar") and area.label in a for a in alts)
