@@ -90,7 +90,7 @@ def box_grid(b: Block, y: float, rows: list[tuple[str, str, str]], title: str, s
     steps, dont_know = scale.steps, scale.dont_know
     reg, bold, _ = fonts()
     dk_w = 52.0 if dont_know else 0.0
-    pitch = min(40.0, (width - label_w - dk_w - (10 if dont_know else 0)) / steps)
+    pitch = min(76.0, (width - label_w - dk_w - (10 if dont_know else 0)) / steps)  # wide cells: short anchor texts
     box = min(BOX, pitch - 2 * MM)
     xs = [x0 + label_w + n * pitch for n in range(steps)]
     dk_x = xs[-1] + pitch + 10 if dont_know else 0.0
