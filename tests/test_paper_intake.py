@@ -196,3 +196,30 @@ def test_handwriting_is_kept_and_shown_on_the_citizen_page_and_in_the_report(ws)
     doc = Document(io.BytesIO(report_citizen(ws, "S-0006", "docx").docx.read_bytes()))
     alts = [e.get("descr") for e in doc.element.body.iter("{*}docPr")]
     assert any(a and a.startswith("Håndskrevet svar") and area.label in a for a in alts)
+
+
+def test_the_printable_form_itself_is_not_imported_as_an_empty_return(ws):
+    [path] = generate_forms(ws, "praktik-trivsel", "paper", citizen="S-0007", roles=["borger"]).files
+    (ws.intake / path.name).write_bytes(path.read_bytes())
+    r = intake_returns(ws)
+    assert [f.status for f in r.files] == ["review"] and r.files[0].problems[0].code == "FG213"
+    assert "printable paper form itself" in r.files[0].problems[0].what
+    assert _exported(ws) == {}
+
+
+def test_forget_deletes_the_scanned_pages_and_the_pictures_of_handwriting(ws):
+    import sqlite3
+
+    from formgen.api import forget
+
+    [path] = generate_forms(ws, "samtaleskema", "paper", citizen="S-0008", roles=["borger"]).files
+    imgs, _ = _filled(ws, path, random.Random(8))
+    (ws.intake / "side1.png").write_bytes(png(imgs[0]))  # one page: stored, waiting
+    (ws.intake / "side2.png").write_bytes(png(imgs[1]))
+    intake_returns(ws)
+    con = sqlite3.connect(ws.db)
+    assert con.execute("SELECT COUNT(*) FROM scan_pages").fetchone()[0] == 2
+    assert con.execute("SELECT COUNT(*) FROM scan_crops").fetchone()[0] > 0
+    forget(ws, "S-0008")
+    assert con.execute("SELECT COUNT(*) FROM scan_pages").fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM scan_crops").fetchone()[0] == 0

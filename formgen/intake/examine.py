@@ -152,6 +152,6 @@ def _read(lookup: Lookup, data: bytes, sha: str, name: str, own: dict[str, str])
 
 def _scanned(pages, name: str, sha: str) -> Examined:
     """A scan's pages to store (intake.scan_store), or its rejection."""
-    if isinstance(pages, Problem):
-        return Examined(FileResult(name, "rejected", sha, problems=(pages,)))
+    if isinstance(pages, Problem):  # FG213 (the printable form itself) waits for a person; FG247 is rejected
+        return Examined(FileResult(name, "review" if pages.code == "FG213" else "rejected", sha, problems=(pages,)))
     return Examined(kind="paper", scan=pages, base=dict(sha256=sha))

@@ -30,7 +30,11 @@ def examine_scan(lookup: Lookup, data: bytes, name: str) -> tuple[ScanPage, ...]
     """The pages of a scan, read; the Problem when the file cannot be read as pictures; None when a
     field-less PDF shows no formgen page at all (it is then a printed PDF, not a paper form)."""
     from formgen.formats.paper.geometry import Layout
-    from formgen.formats.scan import ScanRefused, pages, read_page
+    from formgen.formats.scan import ScanRefused, is_printable, pages, read_page
+
+    if data.startswith(b"%PDF") and is_printable(data):  # sent back unprinted: it says nothing, and is not read
+        return Problem("FG213", name, "this is formgen's printable paper form itself, not a scan of a filled-in one",
+                       "print it, have it filled in by pen, and import the scan of it")
 
     cache: dict = {}
 

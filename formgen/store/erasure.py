@@ -40,6 +40,10 @@ def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], 
                 if mentions(fname)]
         n += conn.execute(delete(store.problems).where(or_(store.problems.c.sha256.in_(shas),
                                                            store.problems.c.id.in_(mine)))).rowcount
+        codes = select(store.dispatch.c.code).where(store.dispatch.c.citizen_ref == ref)
+        sp, sc = store.scan_pages, store.scan_crops  # scanned pages and their pictures (handwriting) too
+        n += conn.execute(delete(sp).where(or_(sp.c.citizen_ref == ref, sp.c.code.in_(codes)))).rowcount
+        n += conn.execute(delete(sc).where(or_(sc.c.citizen_ref == ref, sc.c.code.in_(codes)))).rowcount
         n += conn.execute(delete(store.dispatch).where(store.dispatch.c.citizen_ref == ref)).rowcount
         n += conn.execute(delete(store.citizens).where(store.citizens.c.citizen_ref == ref)).rowcount
         n += conn.execute(delete(store.log).where(store.log.c.citizen_ref == ref)).rowcount
@@ -70,6 +74,8 @@ def purge_before(engine, iso: str, older_than_days: int) -> tuple[int, list[str]
         rows = conn.execute(delete(a).where(a.c.submission_id.in_(old))).rowcount
         rows += conn.execute(delete(s).where(s.c.submitted_at < iso)).rowcount
         rows += conn.execute(delete(store.problems).where(store.problems.c.at < iso)).rowcount
+        rows += conn.execute(delete(store.scan_pages).where(store.scan_pages.c.at < iso)).rowcount
+        rows += conn.execute(delete(store.scan_crops).where(store.scan_crops.c.at < iso)).rowcount
         rows += conn.execute(delete(store.dispatch).where(store.dispatch.c.created_at < iso)).rowcount
         rows += conn.execute(text("DELETE FROM citizens WHERE citizen_ref NOT IN (SELECT citizen_ref FROM dispatch "
                                   "WHERE citizen_ref IS NOT NULL) AND citizen_ref NOT IN (SELECT citizen_ref FROM "

@@ -12,9 +12,10 @@ from formgen.formats.paper.geometry import (
 from formgen.formats.pdf.draw import CODE_FONT, draw_op
 from formgen.formats.pdf.layout import GREY, MX, PAGE_H, PAGE_W, RULE, WIDTH, fonts
 
-__all__ = ["PaperMaster", "geometry", "render", "marker_cells"]
+__all__ = ["CREATOR", "PaperMaster", "geometry", "render", "marker_cells"]
 
 MM = 72 / 25.4
+CREATOR = "formgen paper form"
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def render(master: PaperMaster, code: str, values: dict[str, str]) -> bytes:
     c.setAuthor(master.author)
     c.setSubject(f"Skema-id {code}")
     c.setKeywords(code)
+    c.setCreator(CREATOR)  # intake knows the printable file itself from a scan of it
     c.setViewerPreference("DisplayDocTitle", "true")
     logo = ImageReader(io.BytesIO(master.logo))
     for n, page in enumerate(master.pages, start=1):

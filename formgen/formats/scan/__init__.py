@@ -21,11 +21,11 @@ a faint or small mark, a filled box without another tick.
 from __future__ import annotations
 
 from formgen.formats.paper.geometry import Layout
-from formgen.formats.scan.load import DPI, MAX_PIXELS, ScanRefused, is_scan_image, pages
+from formgen.formats.scan.load import DPI, MAX_PIXELS, ScanRefused, is_printable, is_scan_image, pages
 from formgen.formats.scan.locate import PX_PER_MM, Located, locate
 from formgen.formats.scan.marks import BoxInk, RowDecision, decide, ink_map, measure
 from formgen.formats.scan.read import AreaCrop, PageReading, RowReading, png, read_page
 
-__all__ = ["DPI", "MAX_PIXELS", "PX_PER_MM", "ScanRefused", "is_scan_image", "pages", "Located", "locate", "BoxInk",
+__all__ = ["DPI", "MAX_PIXELS", "PX_PER_MM", "ScanRefused", "is_printable", "is_scan_image", "pages", "Located", "locate", "BoxInk",
            "RowDecision", "decide", "ink_map", "measure", "AreaCrop", "PageReading", "RowReading", "png", "read_page",
            "Layout"]

@@ -5,7 +5,7 @@ import io
 import os
 from typing import Iterator
 
-__all__ = ["DPI", "MAX_PIXELS", "MAX_PAGES", "ScanRefused", "is_scan_image", "pages"]
+__all__ = ["DPI", "MAX_PIXELS", "MAX_PAGES", "ScanRefused", "is_scan_image", "is_printable", "pages"]
 
 DPI = 200  # a 6 mm box is ~47 pixels: plenty for its ink, and ~50 ms per page to render
 MAX_PIXELS = int(os.environ.get("FORMGEN_SCAN_MAX_PIXELS", "80000000"))  # A4 at 600 dpi is 35 MP; a bomb is far more
@@ -20,6 +20,22 @@ class ScanRefused(Exception):
 def is_scan_image(data: bytes) -> bool:
     """Whether the bytes are a PNG, JPEG or TIFF picture."""
     return data.startswith(_MAGIC)
+
+
+def is_printable(data: bytes) -> bool:
+    """Whether a PDF is formgen's printable paper form itself (as generated, not a scan of it)."""
+    import pypdfium2 as pdfium
+
+    from formgen.formats.paper.render import CREATOR
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return False
+    try:
+        return doc.get_metadata_dict().get("Creator", "") == CREATOR
+    finally:
+        doc.close()
 
 
 def pages(data: bytes) -> Iterator["object"]:
