@@ -110,9 +110,10 @@ def read_page(gray, layouts: Callable[[str], Layout | None]) -> PageReading:
         inks = [measure(ink, b, offset) for b in row.boxes]
         d = decide(inks)
         crop = None
-        if d.status == "review":
+        if d.status == "review":  # the rows of the same indicator from the step numbers down, labels included
             x, y, w, h = row.bounds
-            crop = _cut(loc.warped, x + offset[0] / PX_PER_MM, y + offset[1] / PX_PER_MM - 4, w, h + 4, whole_width=True)
+            top = min(r.bounds[1] for r in geometry.rows if r.key == row.key and r.bounds[1] <= y) - 4.5
+            crop = _cut(loc.warped, x, top + offset[1] / PX_PER_MM, w, y + h - top, whole_width=True)
         rows.append(RowReading(row.key, row.field, row.label, d.value, d.status, round(d.confidence, 3), d.reason,
                                tuple((i.value, round(i.dark, 4)) for i in inks), crop))
     areas = []
