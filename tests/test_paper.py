@@ -70,8 +70,8 @@ def test_every_page_has_four_markers_and_a_qr_code_without_personal_data(printed
     import zxingcpp
 
     raw = [b.text for b in zxingcpp.read_barcodes(imgs[0])]
-    assert raw == [f"FG1|{code}|1|{lhash}"] and "Ida" not in raw[0] and "S-0042" not in raw[0]
-    assert parse_qr("FG1|x|y|z") is None
+    assert raw == [f"FG1:{code}:1:{lhash.upper()}"] and "Ida" not in raw[0] and "S-0042" not in raw[0]
+    assert parse_qr("FG1:x:y:z") is None and parse_qr(raw[0]) == (code, 1, lhash)
 
 
 def test_the_geometry_names_every_score_and_text_answer_of_the_form(printed):
@@ -176,7 +176,7 @@ def test_a_page_without_its_markers_or_qr_code_is_not_guessed(printed):
     assert reading.problem.startswith("only 2 of the 4 corner markers") and not reading.rows
     assert reading.preview.startswith(b"\x89PNG")
     no_qr = img.copy()
-    no_qr[-260:-60, 1100:1500] = 255  # the QR code is covered
+    no_qr[-300:-40, 1100:1520] = 255  # the QR code is covered
     reading = read_page(no_qr, layouts)
     assert "QR code" in reading.problem and not reading.rows and reading.code is None
 

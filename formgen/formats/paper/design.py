@@ -21,7 +21,7 @@ __all__ = ["MM", "TOP", "LIMIT", "BOX", "INK", "INSTRUCTION", "PaperLayout", "me
            "box_grid", "item_block", "area", "text_block", "group_block", "legend_block", "signature_block", "layout"]
 
 MM = 72 / 25.4  # points per millimetre
-TOP, LIMIT = 24 * MM, 262 * MM  # below the top markers; above the footer, the QR code and the bottom markers
+TOP, LIMIT = 24 * MM, 260 * MM  # below the top markers; above the footer, the QR code and the bottom markers
 BOX = 6 * MM  # a tick box: big enough for a pen's cross, small enough for 10 steps and 'Ved ikke' on a row
 INK = "#000000"  # boxes and areas print black: they must survive a grey photocopy
 INSTRUCTION = ("Sæt ét kryds pr. række; ret ved at fylde boksen helt ud og sætte kryds i en anden. "

@@ -89,20 +89,21 @@ def _footer(c, master: PaperMaster, code: str, page: int, pages: int) -> None:
     from reportlab.lib.colors import HexColor
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    reg, size, base = fonts()[0], 7, PAGE_H - 268 * MM
+    reg, size, base = fonts()[0], 7, PAGE_H - 266 * MM
+    right = (QR_BOX[0] - 5) * MM  # the footer stops short of the QR code
     c.setStrokeColor(HexColor(RULE))
     c.setLineWidth(0.4)
     c.line(MX, base + 10, MX + WIDTH, base + 10)
     c.setFillColor(HexColor(GREY))
     c.setFont(reg, size)
-    c.drawRightString(MX + WIDTH, base, f"Side {page} af {pages}")
+    c.drawRightString(right, base, f"Side {page} af {pages}")
     c.drawString(MX, base, master.footer)
     x = MX + stringWidth(master.footer, reg, size)
     c.setFont(CODE_FONT, size + 1)
     c.drawString(x, base, code)
     x += stringWidth(code, CODE_FONT, size + 1)
     end = master.footer_end
-    while end and stringWidth(end, reg, size) > MX + WIDTH - 50 - x:
+    while end and stringWidth(end, reg, size) > right - 50 - x:
         end = end[:-2] + "…"
     c.setFont(reg, size)
     c.drawString(x, base, end)

@@ -68,12 +68,12 @@ def ink_map(warped):
     import cv2
     import numpy as np
 
-    g = warped.astype(np.float32)
-    small = cv2.resize(g, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(warped, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)  # exact: a 4 × 4 mean
     # Paper brightness: the local maximum over ~12 mm (wider than a filled box), smoothed.
     paper = cv2.GaussianBlur(cv2.dilate(small, np.ones((25, 25), np.uint8)), (0, 0), 6)
-    paper = cv2.resize(paper, (g.shape[1], g.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return np.clip((1.0 - g / np.maximum(paper, 40.0)) / 0.85, 0.0, 1.0)
+    paper = cv2.resize(paper, (warped.shape[1], warped.shape[0]), interpolation=cv2.INTER_LINEAR)
+    ink = cv2.divide(warped, np.maximum(paper, 40), scale=1.0, dtype=cv2.CV_32F)  # 1 on paper, 0 on black
+    return np.clip((1.0 - ink) * (1 / 0.85), 0.0, 1.0)
 
 
 def _px(v: float) -> int:

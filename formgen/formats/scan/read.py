@@ -36,7 +36,7 @@ class AreaCrop:
     key: str
     field: str
     label: str
-    png: bytes
+    png: bytes  # b"" when blank
     blank: bool  # no writing found in it
 
 
@@ -63,7 +63,7 @@ def png(gray) -> bytes:
     """A grey numpy image as PNG bytes."""
     import cv2
 
-    ok, buf = cv2.imencode(".png", gray, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    ok, buf = cv2.imencode(".png", gray, [cv2.IMWRITE_PNG_COMPRESSION, 2])
     return buf.tobytes()
 
 
@@ -121,5 +121,5 @@ def read_page(gray, layouts: Callable[[str], Layout | None]) -> PageReading:
         inner = ink[int((a.y + 1) * PX_PER_MM):int((a.y + a.h - 1) * PX_PER_MM),
                     int((a.x + 1) * PX_PER_MM):int((a.x + a.w - 1) * PX_PER_MM)]
         blank = inner.size == 0 or float((inner >= 0.45).mean()) < INK_AREA_MIN
-        areas.append(AreaCrop(a.key, a.field, a.label, _cut(loc.warped, a.x, a.y, a.w, a.h), blank))
+        areas.append(AreaCrop(a.key, a.field, a.label, b"" if blank else _cut(loc.warped, a.x, a.y, a.w, a.h), blank))
     return PageReading(**base, rows=tuple(rows), areas=tuple(areas))
