@@ -11,5 +11,7 @@ from formgen.api.definitions import *  # noqa: F401,F403
 from formgen.api.definitions import __all__ as _definitions
 from formgen.api.views import *  # noqa: F401,F403
 from formgen.api.views import __all__ as _views
+from formgen.api.scans import *  # noqa: F401,F403
+from formgen.api.scans import __all__ as _scans
 
-__all__ = [*_commands, *_definitions, *_views]
+__all__ = [*_commands, *_definitions, *_views, *_scans]

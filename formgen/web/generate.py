@@ -17,7 +17,8 @@ from formgen.web.uploads import receive_files
 
 __all__ = ["Generated", "generate_page", "generate_post", "generate_part", "generate_zip", "generate_pdf", "api_generate", "FORMATS"]
 
-FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF til print og udfyldning (.pdf)"}
+FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF til print og udfyldning (.pdf)",
+           "paper": "Papir: udfyldes med kuglepen og scannes tilbage (.papir.pdf)"}
 ROLES = ("borger", "mentor", "konsulent")
 
 
