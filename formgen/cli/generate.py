@@ -10,8 +10,9 @@ __all__ = ["generate"]
 
 @click.command(cls=ExampleLast)
 @click.argument("form_id", metavar="FORM")
-@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx", "pdf"]), default="docx", show_default=True,
-              help="File format of the forms (pdf: fillable in a browser or PDF reader, and printable).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx", "pdf", "paper"]), default="docx", show_default=True,
+              help="File format of the forms (pdf: fillable in a browser or PDF reader, and printable; paper: "
+                   "a PDF to print, fill in by pen and scan back, read by mark recognition).")
 @click.option("--roster", type=click.Path(dir_okay=False, exists=True),
               help="CSV or XLSX with one row per citizen (citizen_ref, name, company, mentor, consultant, programme).")
 @click.option("--citizen", "citizen_ref", metavar="REF", help="One citizen's case number or pseudonym (not a CPR number).")

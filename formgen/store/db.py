@@ -22,9 +22,9 @@ from formgen.core.errors import FormgenError, fail
 from formgen.core.redact import mask_url, remember
 from formgen.store.errors import check_url, database_problem
 
-__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "MIGRATIONS", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
+__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "layouts", "MIGRATIONS", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 meta = MetaData()
 
 schema_version = Table("schema_version", meta, Column("version", Integer, nullable=False))
@@ -186,9 +186,26 @@ def pg_unique_indexes(conn) -> None:
             conn.execute(text(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON submissions {spec}"))
 
 
+# The geometry of printed forms (formgen.formats.paper): every box and text area in millimetres, as
+# JSON, under the layout hash each page's QR code carries; written by generate, read by intake.
+layouts = Table(
+    "layouts", meta,
+    Column("hash", String(16), primary_key=True),
+    Column("form", String(64), nullable=False), Column("fingerprint", String(32), nullable=False),
+    Column("geometry", Text, nullable=False), Column("created_at", String(32), nullable=False),
+)
+
+
+def _layouts_table(conn) -> None:
+    meta.create_all(conn, tables=[layouts])
+
+
 MIGRATIONS = {
     1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
     2: _submission_tables,
+    3: lambda conn: None,  # taken by another branch; replaced at merge
+    4: lambda conn: None,  # taken by another branch; replaced at merge
+    5: _layouts_table,
 }
 
 
