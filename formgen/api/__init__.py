@@ -8,5 +8,7 @@ from formgen.api.commands import *  # noqa: F401,F403  (listed in commands.__all
 from formgen.api.commands import __all__ as _commands
 from formgen.api.views import *  # noqa: F401,F403
 from formgen.api.views import __all__ as _views
+from formgen.api.scans import *  # noqa: F401,F403
+from formgen.api.scans import __all__ as _scans
 
-__all__ = [*_commands, *_views]
+__all__ = [*_commands, *_views, *_scans]

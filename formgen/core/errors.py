@@ -76,6 +76,11 @@ CATALOGUE: dict[str, str] = {
     "FG244": "old-format file could not be converted",
     "FG245": "reading the file crashed the reader",
     "FG246": "OpenDocument .odt/.ods file, LibreOffice missing",
+    "FG247": "scan cannot be read (not a picture, damaged, or over the pixel limit)",
+    "FG250": "a row of boxes on a scan needs a person (two ticks, a faint mark)",
+    "FG251": "a scanned page cannot be read (markers or QR code not found)",
+    "FG252": "note: scanned pages wait for the rest of their form",
+    "FG253": "note: a page scanned twice (a duplicate)",
     "FG999": "internal error",
 }
 

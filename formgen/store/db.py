@@ -13,8 +13,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, event, insert, select,
-                        text)
+from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, create_engine,
+                        event, insert, inspect, select, text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,7 +22,7 @@ from formgen.core.errors import FormgenError, fail
 from formgen.core.redact import mask_url, remember
 from formgen.store.errors import check_url, database_problem
 
-__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "layouts", "MIGRATIONS", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
+__all__ = ["SCHEMA_VERSION", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "layouts", "scan_pages", "scan_crops", "MIGRATIONS", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
 
 SCHEMA_VERSION = 5
 meta = MetaData()
@@ -150,6 +150,7 @@ answers = Table(
     Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("item", String(64), nullable=False), Column("field", String(64), nullable=False),
     Column("value", Text), Column("raw", Text), Column("how", String(16), nullable=False),
+    Column("confidence", Float),  # mark recognition's certainty (how omr / omr-reviewed); NULL for typed answers
 )
 problems = Table(
     "problems", meta,
@@ -196,8 +197,35 @@ layouts = Table(
 )
 
 
-def _layouts_table(conn) -> None:
-    meta.create_all(conn, tables=[layouts])
+# Scanned pages, kept until every page of their form has arrived (then used for its submission).
+scan_pages = Table(
+    "scan_pages", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(16), nullable=False, index=True), Column("page", Integer, nullable=False),
+    Column("layout_hash", String(16), nullable=False), Column("source_sha", String(64), nullable=False),
+    Column("source_name", Text, nullable=False), Column("reading", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # waiting | used
+    Column("citizen_ref", String(64), index=True), Column("at", String(32), nullable=False),
+)
+# Pictures cut out of scans: a row of boxes for a person to decide (kind row), a handwritten text
+# answer (area), or a page that could not be read (page); PNG bytes.
+scan_crops = Table(
+    "scan_crops", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(16), index=True), Column("page", Integer), Column("item", String(64)),
+    Column("field", String(64)), Column("kind", String(8), nullable=False), Column("label", Text),
+    Column("reason", Text), Column("confidence", Float), Column("png", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),  # open | decided (kind row); text | blank (area); unreadable (page)
+    Column("value", Text), Column("source_name", Text, nullable=False), Column("source_sha", String(64)),
+    Column("citizen_ref", String(64), index=True), Column("submission_id", Integer, index=True),
+    Column("at", String(32), nullable=False),
+)
+
+
+def _scan_tables(conn) -> None:
+    meta.create_all(conn, tables=[layouts, scan_pages, scan_crops])
+    if "confidence" not in {c["name"] for c in inspect(conn).get_columns("answers")}:  # made before version 5
+        conn.execute(text("ALTER TABLE answers ADD COLUMN confidence FLOAT"))
 
 
 MIGRATIONS = {
@@ -205,7 +233,7 @@ MIGRATIONS = {
     2: _submission_tables,
     3: lambda conn: None,  # taken by another branch; replaced at merge
     4: lambda conn: None,  # taken by another branch; replaced at merge
-    5: _layouts_table,
+    5: _scan_tables,
 }
 
 

@@ -44,6 +44,8 @@ def _routes() -> list:
         Route("/behandling/behold", review.keep, methods=["POST"]),
         Route("/behandling/karantaene/{name:str}", review.quarantine_file),
         Route("/behandling/indlaes-igen", review.import_again, methods=["POST"]),
+        Route("/behandling/scan/{crop_id:int}.png", review.scan_picture),
+        Route("/behandling/scan", review.decide_scan, methods=["POST"]),
         Route("/borgere", citizens.citizen_list),
         Route("/borgere/{ref:str}", citizens.citizen_page),
         Route("/borgere/{ref:str}/rapport", citizens.citizen_report, methods=["POST"]),

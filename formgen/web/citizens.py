@@ -51,7 +51,7 @@ def citizen_page(request: Request) -> Response:
     except FormgenError as exc:  # FG160: on the roster, nothing imported yet: the page says so
         view = {"problems": exc.problems}
     api.log_access(app.ws, "view", {"page": "borger"}, [row["ref"]])
-    return app.render.page(request, "citizen.html", row=row, view=view,
+    return app.render.page(request, "citizen.html", row=row, view=view, handwriting=api.handwriting(app.ws, row["ref"]),
                            spider=_png(view.get("spider")), trends=_png(view.get("trends")))
 
 

@@ -62,6 +62,11 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG244": ("Filen i gammelt format kunne ikke konverteres", "Åbn den i Word/Excel eller LibreOffice, gem som .docx/.xlsx, og indlæs den kopi."),
     "FG245": ("Læsningen af filen gik ned", "Åbn ikke filen; bed afsenderen om en ny kopi."),
     "FG246": ("OpenDocument-fil (.odt/.ods), og LibreOffice mangler", "Bed afsenderen gemme den som Word-dokument (.docx) / Excel-projektmappe (.xlsx), eller få LibreOffice installeret."),
+    "FG247": ("Scanningen kan ikke læses", "Scan siden igen (300 dpi, gråtoner, PDF) og indlæs den nye fil."),
+    "FG250": ("En række afkrydsninger skal ses af en person", "Se billedet af rækken under Til behandling, og vælg svaret."),
+    "FG251": ("En scannet side kan ikke læses (hjørnemærker eller QR-kode mangler)", "Scan hele siden igen, fladt og uden beskæring."),
+    "FG252": ("Bemærk: scannede sider venter på resten af skemaet", "Scan og indlæs de manglende sider."),
+    "FG253": ("Bemærk: samme side er scannet to gange", "Intet at gøre; den første scanning gælder."),
     "FG999": ("Intern fejl", "Meld fejlen med det, du gjorde på siden."),
 }
 

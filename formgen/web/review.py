@@ -11,7 +11,27 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from formgen import api
 from formgen.core.errors import Problem, fail
 
-__all__ = ["note_problems", "review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views", "import_again"]
+__all__ = ["note_problems", "review_page", "keep", "quarantine_file", "quarantine_entries", "conflict_views", "import_again",
+           "REASONS", "scan_views", "scan_picture", "decide_scan"]
+
+REASONS = {  # the reader's reasons, in Danish, by how they begin
+    "more than one box": "Der er sat kryds i mere end én boks",
+    "a faint or small mark": "Et svagt eller lille mærke",
+    "a box is filled in": "En boks er fyldt ud, men der er ikke sat kryds i en anden",
+    "only": "Hjørnemærkerne blev ikke fundet",
+    "the corner markers": "Hjørnemærkerne passer ikke sammen (bøjet eller foldet side)",
+    "the page's QR code": "Sidens QR-kode kan ikke læses",
+    "the page's layout": "Siden hører ikke til et skema fra dette arbejdsområde",
+    "form code": "Skema-id'et er ikke sendt ud fra dette arbejdsområde",
+}
+
+
+def scan_views(ws) -> list[dict]:
+    """Scanned rows and pages for a person, each with its reason in Danish."""
+    rows = api.scan_reviews(ws)
+    for r in rows:
+        r["grund"] = next((da for en, da in REASONS.items() if (r["reason"] or "").startswith(en)), r["reason"])
+    return rows
 
 
 def quarantine_entries(ws) -> list[dict]:
@@ -60,7 +80,28 @@ def review_page(request: Request) -> Response:
     refs = sorted({v["conflict"].citizen_ref for v in views if v["conflict"].citizen_ref})
     api.log_access(app.ws, "view", {"page": "behandling", "conflicts": len(views)}, refs or (None,))
     return app.render.page(request, "review.html", views=views, quarantine=quarantine_entries(app.ws),
-                           kept=request.query_params.get("kept", ""))
+                           kept=request.query_params.get("kept", ""), scans=scan_views(app.ws),
+                           waiting=api.waiting_scans(app.ws), decided=request.query_params.get("scan", ""))
+
+
+def scan_picture(request: Request) -> Response:
+    """GET /behandling/scan/<id>.png: a picture cut out of a scan (a row, a page, a handwritten answer)."""
+    app = request.app.state
+    row, png = api.scan_picture(app.ws, request.path_params["crop_id"])  # FG182 when there is none
+    api.log_access(app.ws, "view", {"page": "scan", "crop": row["id"]}, (row["citizen_ref"],))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+async def decide_scan(request: Request) -> Response:
+    """POST row=<id> value=<v>: a person's value for a scanned row (stored how=omr-reviewed, in the audit log)."""
+    form = await request.form()
+    try:
+        row_id = int(str(form.get("row", "")))
+    except ValueError:
+        raise fail("FG182", str(form.get("row", "")), "no scanned row has this number",
+                   "choose a row on Til behandling") from None
+    api.decide_scan_row(request.app.state.ws, row_id, str(form.get("value", "")))
+    return RedirectResponse(f"/behandling?scan={row_id}", status_code=303)
 
 
 async def keep(request: Request) -> Response:

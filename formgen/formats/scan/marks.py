@@ -18,7 +18,8 @@ __all__ = ["DARK", "FAINT", "EMPTY_MAX", "TICK_MIN", "FILLED_MIN", "ALIGN_MM", "
 DARK, FAINT = 0.45, 0.18  # ink levels (0 paper … 1 black) of a pen stroke and of a light pencil line
 EMPTY_MAX = 0.035  # at most this share of dark pixels: the box is empty (dust, JPEG noise, a stray dot)
 TICK_MIN = 0.09  # at least this: ticked (the smallest tick covers ~12 % of the inner area)
-FILLED_MIN = 0.62  # at least this: filled in completely, a correction ('ret ved at fylde boksen helt ud')
+FILLED_MIN = 0.78  # at least this: filled in completely, a correction (a heavy cross stays below; a filled box
+# taken for a tick only sends its row to review, a tick taken for a filled box could misread it: hence high)
 FAINT_MIN = 0.08  # faint pixels in an otherwise empty box: a light mark that may be meant
 ALIGN_MM = 1.5  # how far a row may sit from its recorded place (printer feed, paper stretch, a phone's lens)
 INSET_MM = 0.9  # the inner area starts this far inside the box's outer edge (outline and misregistration)

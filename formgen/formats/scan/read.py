@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from formgen.formats.paper.geometry import Layout
+from formgen.formats.paper.geometry import PAGE_MM, Layout
 from formgen.formats.scan.locate import PX_PER_MM, locate
 from formgen.formats.scan.marks import align_row, decide, ink_map, measure
 
@@ -74,10 +74,12 @@ def _preview(gray) -> bytes:
     return png(cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray)
 
 
-def _cut(warped, x: float, y: float, w: float, h: float, left: float | None = None) -> bytes:
+def _cut(warped, x: float, y: float, w: float, h: float, whole_width: bool = False) -> bytes:
+    """A crop around (x, y, w, h) mm; whole_width: from margin to margin (a row with its labels)."""
     m = CROP_MM
-    x0 = int((left if left is not None else x - m) * PX_PER_MM)
-    y0, x1, y1 = int((y - m) * PX_PER_MM), int((x + w + m) * PX_PER_MM), int((y + h + m) * PX_PER_MM)
+    x0, x1 = (12.0, PAGE_MM[0] - 12.0) if whole_width else (x - m, x + w + m)
+    x0, x1 = int(x0 * PX_PER_MM), int(x1 * PX_PER_MM)
+    y0, y1 = int((y - m) * PX_PER_MM), int((y + h + m) * PX_PER_MM)
     return png(warped[max(y0, 0):y1, max(x0, 0):x1])
 
 
@@ -110,7 +112,7 @@ def read_page(gray, layouts: Callable[[str], Layout | None]) -> PageReading:
         crop = None
         if d.status == "review":
             x, y, w, h = row.bounds
-            crop = _cut(loc.warped, x + offset[0] / PX_PER_MM, y + offset[1] / PX_PER_MM - 5, w, h + 5, left=12.0)
+            crop = _cut(loc.warped, x + offset[0] / PX_PER_MM, y + offset[1] / PX_PER_MM - 4, w, h + 4, whole_width=True)
         rows.append(RowReading(row.key, row.field, row.label, d.value, d.status, round(d.confidence, 3), d.reason,
                                tuple((i.value, round(i.dark, 4)) for i in inks), crop))
     areas = []
