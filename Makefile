@@ -28,9 +28,11 @@ test: $(STAMP)
 
 # Not a test: prints timings and their ratio to floors measured in the same run (docs/performance.md).
 # make bench BENCH_ARGS="--citizens 1667" imports 10,002 forms; see .venv/bin/python tools/bench.py --help.
+# tools/bench_paper.py: printed forms marked, degraded as scanners and phones do, and read back (docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 	$(BIN)/python tools/bench_web.py
+	$(BIN)/python tools/bench_paper.py --markdown
 
 # Not a test: coverage-guided fuzzing of intake's readers with atheris (docs/fuzzing.md), 5 minutes by default.
 # make fuzz FUZZ_ARGS="-max_total_time=3600"; findings are saved in output/fuzz/crashes/.
