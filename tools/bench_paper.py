@@ -284,14 +284,16 @@ def main(argv=None) -> int:
             pictures(tpls, args.pictures, args.seed)
             return 0
         print(f"{len(tpls)} printed pages with boxes; load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
-        results = {p: run_profile(p, tpls, layouts, args, work) for p in args.profiles.split(",")}
+        results = {}
+        for profile in args.profiles.split(","):
+            results[profile] = run_profile(profile, tpls, layouts, args, work)
+            if args.json:  # after each profile, so a long run stopped early keeps what it measured
+                args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
         load = os.getloadavg()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(markdown(results) if args.markdown else json.dumps(results, indent=1))
     print(f"load average after: {load:.2f}", file=sys.stderr)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 
 
