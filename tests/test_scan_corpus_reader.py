@@ -26,7 +26,7 @@ def printed(tmp_path_factory):
     [path] = generate_forms(ws, "samtaleskema", "paper", citizen="S-0007", name="Ida Holm", roles=["borger"]).files
     img = render_pdf(path.read_bytes(), DPI, 0)
     code, page, lhash = find_qr(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
-    layout = Layout.from_json(Lookup(ws.db).layout(lhash))
+    layout = Layout.from_json(Lookup(ws.db, ws.unit).layout(lhash))
     return img, layout, layout.page(page)
 
 

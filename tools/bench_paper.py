@@ -67,7 +67,7 @@ def templates(work: Path) -> tuple[list[Template], dict[str, Layout]]:
     import pypdfium2 as pdfium
 
     ws = init(work / "ws", "Jobcenter Benchby")
-    found, layouts, lookup = [], {}, Lookup(ws.db)
+    found, layouts, lookup = [], {}, Lookup(ws.db, ws.unit)
     for form in available():
         for path in generate_forms(ws, form, "paper", citizen="B-0001", name="Bench Borger").files:
             for index in range(len(pdfium.PdfDocument(path.read_bytes()))):
