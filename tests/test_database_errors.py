@@ -19,6 +19,7 @@ from urllib.parse import quote
 import pytest
 
 from pg_cluster import PASSWORD, free_port
+from formgen.store.db import SCHEMA_VERSION
 
 EXE = str(Path(sys.executable).parent / "formgen")
 WRONG = "Forkert:kode@42/x"  # a wrong password, also with characters a URL escapes
@@ -101,7 +102,7 @@ def test_a_working_server_gets_formgen_schema_and_no_password_is_stored(ws, post
     url = postgres.new_database("arbejde")
     r = run(ws, "status", db=url)
     assert r.returncode == 0, r.stderr
-    assert postgres.sql("SELECT version FROM schema_version", "arbejde").strip() == "2"
+    assert postgres.sql("SELECT version FROM schema_version", "arbejde").strip() == str(SCHEMA_VERSION)
     r = run(ws, "generate", "samtaleskema", "--citizen", "K1", "--name", "Ida Holm", "--role", "borger",
             "--format", "docx", db=url)
     assert r.returncode == 0, r.stderr

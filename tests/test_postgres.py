@@ -19,7 +19,7 @@ from filling import fill_docx
 from formgen.forms.catalogue import available
 from formgen.generate.roster import Citizen
 from formgen.generate.run import generate
-from formgen.store.db import WRITER_LOCK
+from formgen.store.db import SCHEMA_VERSION, WRITER_LOCK
 from pg_cluster import PASSWORD
 
 EXE = str(Path(sys.executable).parent / "formgen")
@@ -148,7 +148,7 @@ def test_an_empty_database_beside_another_applications_schema_version_gets_formg
                  "INSERT INTO andet.schema_version VALUES (41); ALTER TABLE andet.schema_version OWNER TO formgen", "delt")
     r = subprocess.run([EXE, "-w", str(ws.root), "--db", url, "status"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
-    assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == "2"
+    assert postgres.sql("SELECT version FROM public.schema_version", "delt").strip() == str(SCHEMA_VERSION)
     assert postgres.sql("SELECT version FROM andet.schema_version", "delt").strip() == "41"  # theirs, untouched
 
 
@@ -159,11 +159,12 @@ def test_db_init_creates_the_schema_then_says_there_is_nothing_to_do(tmp_path, p
     assert "formgen's tables created in postgresql+psycopg://formgen:***@127.0.0.1" in first.stdout
     assert PASSWORD not in first.stdout + first.stderr
     tables = postgres.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", "tom").split()
-    assert tables == ["answers", "citizens", "definitions", "dispatch", "log", "problems", "schema_version", "submissions"]
+    assert tables == ["answers", "citizens", "definitions", "dispatch", "log", "problems", "schema_version", "submissions",
+                      "user_citizens", "users"]
     indexes = postgres.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'", "tom").split()
     assert {"submissions_one_imported_per_code", "submissions_one_imported_per_return"} <= set(indexes)
     again = subprocess.run([EXE, "db", "init", "--db", url], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert again.returncode == 0 and "already exist" in again.stdout and "schema 2" in again.stdout, again.stdout
+    assert again.returncode == 0 and "already exist" in again.stdout and f"schema {SCHEMA_VERSION}" in again.stdout, again.stdout
 
 
 def test_db_init_on_a_missing_database_is_an_fg150_without_the_password(tmp_path, postgres):

@@ -1,4 +1,4 @@
-"""formgen as a library: one function per command (`commands`), and what the web page shows besides (`views`).
+"""formgen as a library: one function per command (`commands`), what the web page shows besides (`views`), accounts.
 
 Every function takes a Workspace (from open_workspace or init_workspace), returns what the command
 prints from (mostly frozen dataclasses) and raises FormgenError for user errors. Heavy libraries are
@@ -8,5 +8,9 @@ from formgen.api.commands import *  # noqa: F401,F403  (listed in commands.__all
 from formgen.api.commands import __all__ as _commands
 from formgen.api.views import *  # noqa: F401,F403
 from formgen.api.views import __all__ as _views
+from formgen.api.accounts import *  # noqa: F401,F403
+from formgen.api.accounts import __all__ as _accounts
+from formgen.api.guard import *  # noqa: F401,F403
+from formgen.api.guard import __all__ as _guard
 
-__all__ = [*_commands, *_views]
+__all__ = [*_commands, *_views, *_accounts, *_guard]

@@ -71,6 +71,7 @@ def purge_before(engine, iso: str, older_than_days: int) -> tuple[int, list[str]
         rows += conn.execute(delete(s).where(s.c.submitted_at < iso)).rowcount
         rows += conn.execute(delete(store.problems).where(store.problems.c.at < iso)).rowcount
         rows += conn.execute(delete(store.dispatch).where(store.dispatch.c.created_at < iso)).rowcount
+        rows += conn.execute(delete(store.log).where(store.log.c.at < iso)).rowcount  # the audit log's retention
         rows += conn.execute(text("DELETE FROM citizens WHERE citizen_ref NOT IN (SELECT citizen_ref FROM dispatch "
                                   "WHERE citizen_ref IS NOT NULL) AND citizen_ref NOT IN (SELECT citizen_ref FROM "
                                   "submissions WHERE citizen_ref IS NOT NULL)")).rowcount
