@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts_setup import ADMIN, KARL, LEDER, LISE, PASSWORDS, accounts, imported
+from accounts_setup import ADMIN, KARL, LEDER, LISE, PASSWORDS
 from formgen import api
 from formgen.core.errors import FormgenError
 
@@ -18,12 +18,6 @@ from formgen.core.errors import FormgenError
 def code(exc_info) -> str:
     return exc_info.value.problems[0].code
 
-
-@pytest.fixture
-def shared(ws, tmp_path):
-    imported(ws, tmp_path)
-    accounts(ws)
-    return ws
 
 
 def test_a_konsulent_sees_only_the_citizens_the_roster_names_them_for(shared):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from formgen.core.workspace import Workspace
 
 __all__ = ["LOCK_AFTER", "LOCK_MINUTES", "User", "add_user", "list_users", "disable_user", "enable_user",
-           "reset_password", "assign_citizen", "unassign_citizen", "sign_in", "account"]
+           "reset_password", "assign_citizen", "unassign_citizen", "sign_in", "account", "is_loopback", "serving_accounts"]
 
 LOCK_AFTER = 5  # wrong passwords in a row …
 LOCK_MINUTES = 15  # … lock the account this long
@@ -222,3 +222,30 @@ def account(ws: Workspace, name: str) -> Person | None:
     finally:
         engine.dispose()
     return None if row is None or row.disabled else Person(row.name, row.role, row.full_name or "")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether host is this machine only (127.0.0.0/8, ::1, localhost); 0.0.0.0 and every other name are not."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: reachable from elsewhere
+        return False
+
+
+def serving_accounts(ws: Workspace, host: str) -> bool:
+    """Whether `formgen serve` signs people in (the workspace has accounts); FG186 for another address than this machine's
+    without accounts: the token mode is for one person on 127.0.0.1."""
+    from formgen.api.guard import has_accounts
+    from formgen.core.errors import fail
+
+    accounts = has_accounts(ws)
+    if not accounts and not is_loopback(host):
+        raise fail("FG186", f"--host {host}", "the page would be reachable from other machines, but the workspace has no "
+                   "accounts (the access token is for one person on this machine)",
+                   "create accounts (formgen users add NAME --role administrator), keep --host 127.0.0.1 and put a "
+                   "TLS reverse proxy in front (docs/deployment.md)")
+    return accounts
