@@ -90,3 +90,10 @@ def test_a_leder_exports_only_pseudonymised_scores(ws, tmp_path):
     ok = formgen(ws, "export", "--pseudonymise", user="leder", password=PASSWORDS["leder"])
     assert ok.returncode == 0, ok.stderr
     assert "S-000" not in (ws.exports / "scores-pseudonymised.csv").read_text(encoding="utf-8-sig")
+
+
+def test_serve_refuses_an_address_beyond_this_machine_without_accounts_and_says_how(ws):
+    r = subprocess.run([EXE, "-w", str(ws.root), "serve", "--host", "0.0.0.0", "--port", "18799"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "FG186" in r.stderr
+    assert "reverse_proxy 127.0.0.1:8765" in r.stderr and "docs/deployment.md" in r.stderr
