@@ -43,6 +43,11 @@ CATALOGUE: dict[str, str] = {
     "FG180": "web request refused",
     "FG181": "upload too large",
     "FG182": "page or item not found",
+    # Accounts and roles (formgen users, the sign-in page)
+    "FG183": "not allowed for this role",
+    "FG184": "sign-in refused",
+    "FG185": "account problem",
+    "FG186": "serving beyond this machine needs accounts",
     # Returned files (intake): what the file is
     "FG201": "empty file",
     "FG202": "not a Word or Excel form",

@@ -99,6 +99,7 @@ def purge_before(engine, iso: str, older_than_days: int, every_office: bool = Fa
         for sx in (store.scan_pages, store.scan_crops):
             rows += conn.execute(delete(sx).where(mine(sx), sx.c.at < iso)).rowcount
         rows += conn.execute(delete(d).where(mine(d), d.c.created_at < iso)).rowcount
+        rows += conn.execute(delete(store.log).where(mine(store.log), store.log.c.at < iso)).rowcount  # the audit log's retention
         rows += conn.execute(delete(c).where(mine(c), ~_referred(c, d), ~_referred(c, s))).rowcount
         store.record_log(conn, "purge", {"older_than_days": older_than_days, "rows": rows}
                          | ({"every_office": True} if every_office else {}))
