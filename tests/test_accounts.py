@@ -187,10 +187,11 @@ def test_a_schema_2_database_gains_the_accounts_tables_and_keeps_its_rows(tmp_pa
         store.MIGRATIONS[1](conn)
         store.MIGRATIONS[2](conn)
         conn.execute(insert(store.schema_version).values(version=2))
-        conn.execute(insert(store.citizens).values(citizen_ref="S-1", name="Ida Holm", consultant="Karl"))
+        conn.execute(insert(store.citizens).values(unit=store.DEFAULT_UNIT, citizen_ref="S-1", name="Ida Holm",
+                                                   consultant="Karl"))
     engine.dispose()
-    assert store.create_schema(path) == (2, 3)
-    with store.connect(path).connect() as conn:
+    assert store.create_schema(path) == (2, store.SCHEMA_VERSION)
+    with store.connect(path, store.DEFAULT_UNIT).connect() as conn:
         assert conn.execute(text("SELECT name FROM citizens")).scalar() == "Ida Holm"
         assert conn.execute(text("SELECT count(*) FROM users")).scalar() == 0
-        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 3
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == store.SCHEMA_VERSION

@@ -45,6 +45,9 @@ TABLE = {
     ("GET", "/behandling"): (("/behandling", {}), PAGE),
     ("POST", "/behandling/behold"): (("/behandling/behold", {"data": {"file": "nope.docx"}}),
                                      ("400", "403", "403", "403", "403")),
+    ("GET", "/behandling/scan/{crop_id:int}.png"): (("/behandling/scan/999999.png", {}), ("404", "404", "404", "403", "login")),
+    ("POST", "/behandling/scan"): (("/behandling/scan", {"data": {"row": "999999", "value": "3"}}),
+                                   ("400", "403", "403", "403", "403")),  # no such row: FG130
     ("GET", "/behandling/karantaene/{name:str}"): (("/behandling/karantaene/{quarantined}", {}), PAGE),
     ("POST", "/behandling/indlaes-igen"): (("/behandling/indlaes-igen", {"data": {"file": "nope.docx"}}),
                                            ("404", "403", "403", "403", "403")),
@@ -76,6 +79,14 @@ TABLE = {
     ("GET", "/skemaer"): (("/skemaer", {}), EVERYONE),  # the form definitions: no personal data
     ("POST", "/skemaer/tjek"): (("/skemaer/tjek", {"files": [("files", ("skema.yaml", b"id: [", "text/yaml"))]}),
                                 ("ok", "ok", "ok", "ok", "403")),
+    ("GET", "/skemaer/{form_id:str}/regneark.xlsx"): (("/skemaer/samtaleskema/regneark.xlsx", {}), EVERYONE),
+    ("POST", "/skemaer/regneark"): (("/skemaer/regneark", {"files": [("file", ("skema.xlsx", b"not a workbook",
+                                                                              "application/octet-stream"))]}),
+                                    ("ok", "ok", "ok", "ok", "403")),  # the check's errors, shown on the page
+    ("GET", "/skemaer/regneark/{token:str}/forhaandsvisning.png"): (("/skemaer/regneark/nope/forhaandsvisning.png", {}),
+                                                                    ("404", "404", "404", "404", "login")),
+    ("POST", "/skemaer/regneark/{token:str}/brug"): (("/skemaer/regneark/nope/brug", {"data": {}}),
+                                                     ("404", "403", "403", "403", "403")),
     ("GET", "/skemaer/{form_id:str}/forhaandsvisning.png"): (("/skemaer/samtaleskema/forhaandsvisning.png", {}), EVERYONE),
     ("GET", "/skemaer/{form_id:str}"): (("/skemaer/samtaleskema", {}), EVERYONE),
     ("GET", "/api/citizens"): (("/api/citizens", {}), ("ok", "ok", "ok", "403", "403")),
