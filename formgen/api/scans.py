@@ -20,12 +20,15 @@ def scan_reviews(ws: Workspace) -> list[dict]:
     return open_rows(ws)
 
 
-@guarded("review")
-def waiting_scans(ws: Workspace) -> list[dict]:
-    """Forms with some of their pages scanned: code, citizen_ref, pages arrived, of how many, from which files."""
+@guarded("status")
+def waiting_scans(ws: Workspace, *, person: Person) -> list[dict]:
+    """Forms with some of their pages scanned: code, citizen_ref, pages arrived, of how many, from which files
+    (a konsulent's: their own citizens' only, as in status)."""
+    from formgen.api.guard import visible
     from formgen.intake.scan_review import waiting
 
-    return waiting(ws)
+    refs = visible(ws, person)
+    return [w for w in waiting(ws) if refs is None or w["citizen_ref"] in refs]
 
 
 @guarded("review")
