@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "FormFormat", "Opened", "get", "open_return", "open_ooxml"]
 
-FORMATS = {"docx": "formgen.formats.docx", "xlsx": "formgen.formats.xlsx", "pdf": "formgen.formats.pdf",
-           "paper": "formgen.formats.paper"}
+FORMATS = {"docx": "formgen.formats.docx", "xlsx": "formgen.formats.xlsx", "pdf": "formgen.formats.pdf"}
 
 
 @dataclass(frozen=True)
