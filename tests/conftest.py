@@ -177,3 +177,13 @@ def fonts_only(tmp_path_factory):
                         f'<cachedir>{root / "cache"}</cachedir></fontconfig>', encoding="utf-8")
         return conf
     return make
+
+
+@pytest.fixture
+def shared(ws, tmp_path):
+    """A workspace with Ida, Bo (konsulent Karl Nørgaard) and Sofie (Lise Dam) imported, and one account per role."""
+    from accounts_setup import accounts, imported
+
+    imported(ws, tmp_path)
+    accounts(ws)
+    return ws

@@ -20,6 +20,7 @@ import pytest
 
 from formgen.store.db import SCHEMA_VERSION
 from pg_cluster import PASSWORD, free_port
+from formgen.store.db import SCHEMA_VERSION
 
 EXE = str(Path(sys.executable).parent / "formgen")
 WRONG = "Forkert:kode@42/x"  # a wrong password, also with characters a URL escapes

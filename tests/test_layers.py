@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "formgen"
-FORMAT_LIBRARIES = {"lxml", "docx", "docxtpl", "openpyxl", "reportlab", "pypdf", "zipfile"}
+FORMAT_LIBRARIES = {"lxml", "docx", "docxtpl", "openpyxl", "reportlab", "pypdf", "zipfile", "cv2", "zxingcpp",
+                    "pypdfium2"}
 DATABASE_LIBRARIES = {"sqlalchemy", "sqlite3"}
 COMMAND_LINE_LIBRARIES = {"click", "rich"}
 WEB_LIBRARIES = {"starlette", "uvicorn", "multipart", "python_multipart"}  # jinja2 is docxtpl's too

@@ -96,7 +96,8 @@ def test_db_init_creates_the_schema_then_says_there_is_nothing_to_do(tmp_path, p
     assert "formgen's tables created in postgresql+psycopg://formgen:***@127.0.0.1" in first.stdout
     assert PASSWORD not in first.stdout + first.stderr
     tables = postgres.sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", "tom").split()
-    assert tables == ["answers", "citizens", "definitions", "dispatch", "log", "problems", "schema_version", "submissions"]
+    assert tables == ["answers", "citizens", "definitions", "dispatch", "layouts", "log", "problems", "scan_crops",
+                      "scan_pages", "schema_version", "submissions", "user_citizens", "users"]
     indexes = postgres.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'submissions'", "tom").split()
     assert {"submissions_one_imported_per_code", "submissions_one_imported_per_return"} <= set(indexes)
     again = subprocess.run([EXE, "db", "init", "--db", url], capture_output=True, text=True, timeout=120, cwd=tmp_path)

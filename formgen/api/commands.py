@@ -10,7 +10,10 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from formgen.api.guard import check_citizen, guarded, visible
+
 if TYPE_CHECKING:  # for the annotations only: importing them here would load pydantic and SQLAlchemy
+    from formgen.core.access import Person
     from formgen.core.workspace import Workspace
 
 __all__ = [
@@ -106,6 +109,7 @@ def new_form_workbook(path: Path | str, from_id: str | None = None, ws: Workspac
     return write_definition(get(from_id, ws.forms_dir if ws else None).definition if from_id else starter(), path)
 
 
+@guarded("rounds")
 def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Path | str | None = None,
                    citizen: str | None = None, name: str = "", company: str = "", roles: list[str] | None = None,
                    round_no: int = 1, date: dt.date | None = None, out_dir: Path | str | None = None,
@@ -131,6 +135,7 @@ def generate_forms(ws: Workspace, form_id: str, fmt: str = "docx", *, roster: Pa
                     replace_roster=replace_roster)
 
 
+@guarded("intake")
 def intake_returns(ws: Workspace, paths: list[Path] | None = None, keep: bool = False, *,
                    convert_legacy: bool = False, progress: Progress | None = None, on_total: Progress | None = None):
     """Read returned forms (files, folders, .zip; default: the workspace's intake/); returns an IntakeResult."""
@@ -140,13 +145,16 @@ def intake_returns(ws: Workspace, paths: list[Path] | None = None, keep: bool = 
                   convert_legacy=convert_legacy)
 
 
-def status(ws: Workspace, round_no: int | None = None) -> list:
-    """One row per expected return (citizen, respondent, form, round) with whether it came back."""
+@guarded("status")
+def status(ws: Workspace, round_no: int | None = None, *, person: Person) -> list:
+    """One row per expected return (citizen, respondent, form, round) with whether it came back (a konsulent: their citizens')."""
     from formgen.intake.status import status as rows
 
-    return rows(ws, round_no)
+    refs = visible(ws, person)
+    return [r for r in rows(ws, round_no) if refs is None or r.citizen_ref in refs]
 
 
+@guarded("review")
 def review(ws: Workspace) -> list:
     """The open conflicts: different files returned for one form (under one form code, or two: the .docx and the .xlsx)."""
     from formgen.intake.review import conflicts
@@ -154,6 +162,7 @@ def review(ws: Workspace) -> list:
     return conflicts(ws)
 
 
+@guarded("review")
 def keep_return(ws: Workspace, file_name: str):
     """Resolve a conflict: this returned file counts, the others are kept as superseded."""
     from formgen.intake.review import keep
@@ -161,6 +170,7 @@ def keep_return(ws: Workspace, file_name: str):
     return keep(ws, file_name)
 
 
+@guarded("review")
 def quarantined(ws: Workspace) -> list[Path]:
     """The files in quarantine that wait for a person (each has a .problems.txt next to it)."""
     folder = ws.quarantine
@@ -169,22 +179,32 @@ def quarantined(ws: Workspace) -> list[Path]:
     return [p for p in folder.glob("*") if not p.name.endswith(".problems.txt")]
 
 
+@guarded("export")
 def export(ws: Workspace, what: str = "scores", fmt: str = "csv", out: Path | str | None = None,
-           pseudonymise: bool = False):
-    """Tidy data, one row per answer ("scores" or "texts", "csv" or "xlsx"); returns an Export (.rows, .path)."""
+           pseudonymise: bool = False, *, person: Person):
+    """Tidy data, one row per answer ("scores" or "texts", "csv" or "xlsx"); returns an Export (.rows, .path).
+
+    A leder gets the scores with pseudonyms only: free texts may name people, a ref names the citizen."""
+    from formgen.core.access import permit
     from formgen.reports.exports import export as write
+
+    if not person.is_admin and not (pseudonymise and what == "scores"):
+        permit(person, "export_named", "export")  # FG183: only administrators export refs or free texts
 
     return write(ws, what, fmt, Path(out) if out else None, pseudonymise)
 
 
+@guarded("citizens")
 def report_citizen(ws: Workspace, ref: str, fmt: str = "docx", round_no: int | None = None,
-                   out_dir: Path | str | None = None):
-    """One citizen's progression report and draft journalnotat; returns a ReportResult."""
+                   out_dir: Path | str | None = None, *, person: Person):
+    """One citizen's progression report and draft journalnotat; returns a ReportResult (FG182: not the konsulent's citizen)."""
     from formgen.reports.citizen import citizen_report
 
+    check_citizen(ws, person, ref)
     return citizen_report(ws, ref, fmt, round_no, Path(out_dir) if out_dir else None)
 
 
+@guarded("report_all")
 def report_all(ws: Workspace, fmt: str = "docx", round_no: int | None = None, *, progress: Progress | None = None,
                on_total: Progress | None = None) -> list:
     """A progression report for every citizen with imported answers."""
@@ -193,6 +213,7 @@ def report_all(ws: Workspace, fmt: str = "docx", round_no: int | None = None, *,
     return all_reports(ws, fmt, round_no, progress=progress, on_total=on_total)
 
 
+@guarded("report_all")
 def merge_reports(ws: Workspace, results: list, round_no: int | None = None) -> Path:
     """One PDF for printing from report_all's PDF results, a bookmark per citizen."""
     from formgen.reports.citizen import merge_reports as merge
@@ -200,6 +221,7 @@ def merge_reports(ws: Workspace, results: list, round_no: int | None = None) -> 
     return merge(ws, results, round_no)
 
 
+@guarded("overview")
 def report_overview(ws: Workspace, date_from: dt.date | None = None, date_to: dt.date | None = None,
                     by: str = "programme", fmt: str = "docx"):
     """The management overview (Word/PDF and Excel), never naming anyone; returns an OverviewResult."""
@@ -208,6 +230,7 @@ def report_overview(ws: Workspace, date_from: dt.date | None = None, date_to: dt
     return overview_report(ws, date_from, date_to, by, fmt)
 
 
+@guarded("report_all")
 def report_company(ws: Workspace, name: str, round_no: int | None = None, fmt: str = "docx"):
     """A company's feedback sheet for its mentor; returns a CompanyResult."""
     from formgen.reports.company import company_sheet
@@ -215,13 +238,16 @@ def report_company(ws: Workspace, name: str, round_no: int | None = None, fmt: s
     return company_sheet(ws, name, round_no, fmt)
 
 
-def report_kompetencekort(ws: Workspace, ref: str, fmt: str = "docx"):
-    """The candidate's kompetencekort document; returns a KompetencekortResult."""
+@guarded("citizens")
+def report_kompetencekort(ws: Workspace, ref: str, fmt: str = "docx", *, person: Person):
+    """The candidate's kompetencekort document; returns a KompetencekortResult (FG182: not the konsulent's citizen)."""
     from formgen.reports.kompetencekort import kompetencekort_doc
 
+    check_citizen(ws, person, ref)
     return kompetencekort_doc(ws, ref, fmt)
 
 
+@guarded("audit")
 def audit(ws: Workspace, citizen_ref: str | None = None) -> list:
     """The audit log (who did what, when, with which citizen's data), optionally for one citizen."""
     from formgen.privacy import audit as entries
@@ -229,6 +255,7 @@ def audit(ws: Workspace, citizen_ref: str | None = None) -> list:
     return entries(ws, citizen_ref)
 
 
+@guarded("erase")
 def forget(ws: Workspace, ref: str, every_office: bool = False):
     """Delete everything about one citizen of the office (every office's ref: every_office) for real; a Forgotten."""
     from formgen.privacy import forget as delete
@@ -236,6 +263,7 @@ def forget(ws: Workspace, ref: str, every_office: bool = False):
     return delete(ws, ref, every_office)
 
 
+@guarded("erase")
 def purge(ws: Workspace, older_than_days: int, every_office: bool = False):
     """Retention: delete the office's (every office's) returns, dispatch records and files older than this; a Purged."""
     from formgen.privacy import purge as delete

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from formgen.api.guard import guarded
+
 if TYPE_CHECKING:  # for the annotations only
     from formgen.core.workspace import Workspace
     from formgen.forms.definition import FormDefinition
@@ -37,6 +39,7 @@ def _read(path: Path) -> tuple[FormDefinition, dict]:
                        ("previous_steps",): "scale.previous_steps"}
 
 
+@guarded("forms")
 def check_form_change(ws: Workspace, path: Path | str, replace_own: bool = False) -> FormChange:
     """Check a definition as forms add would, without adding it (FG111/FG114 file, FG113 id, FG115 stored answers)."""
     # replace_own: the workspace's own definition with this id is replaced whatever its file is called
@@ -63,6 +66,7 @@ def check_form_change(ws: Workspace, path: Path | str, replace_own: bool = False
     return FormChange(new, d.version, current.source if current else None)
 
 
+@guarded("rounds")
 def add_form(ws: Workspace, path: Path | str, replace_own: bool = False) -> FormDefinition:
     """Check a definition (YAML or workbook) against the stored answers and copy it into forms/; returns it."""
     # A changed definition gets a new version (written into the copy). The definition is remembered in the

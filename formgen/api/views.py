@@ -5,8 +5,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from formgen.api.commands import status
+from formgen.api.guard import check_citizen, guarded, visible
 
 if TYPE_CHECKING:  # for the annotations only
+    from formgen.core.access import Person
     from formgen.core.workspace import Workspace
 
 __all__ = ["submission_answers", "intake_limits", "log_access", "workspace_summary", "citizens", "citizen_view", "workspace_roster", "merge_for_print", "pack_files", "overview_view", "form_preview_pdf", "can_write_pdf"]
@@ -27,6 +29,7 @@ def can_write_pdf() -> bool:
     return find_soffice() is not None
 
 
+@guarded("review")
 def submission_answers(ws: Workspace, file_names: list[str]) -> dict[str, dict[str, str]]:
     """The stored answers ({"item/field": value}) of returned files by name, e.g. the files of one conflict."""
     from formgen.store import db as store
@@ -46,6 +49,7 @@ def intake_limits() -> tuple[int, int]:
     return MAX_FILE_BYTES, MAX_ENTRIES
 
 
+@guarded("sign_in")
 def log_access(ws: Workspace, action: str, detail: dict, refs: list[str | None] | tuple = (None,)) -> None:
     """Write audit entries (one per citizen ref; None: about no one) to the log `formgen audit` reads."""
     from formgen.store import db as store
@@ -63,7 +67,8 @@ def workspace_summary(ws: Workspace) -> dict:
     return {"name": org.name, "unit": org.unit, "colour": org.colour, "logo": ws.logo}
 
 
-def citizens(ws: Workspace) -> list[dict]:
+@guarded("citizens")
+def citizens(ws: Workspace, *, person: Person) -> list[dict]:
     """Every citizen on a roster: ref, name, company, mentor, consultant, programme, latest round, returned/expected there."""
     from formgen.store import db as store
     from formgen.store.queries import citizen_rows
@@ -73,6 +78,8 @@ def citizens(ws: Workspace) -> list[dict]:
         rows = citizen_rows(engine)
     finally:
         engine.dispose()
+    refs = visible(ws, person)
+    rows = {ref: row for ref, row in rows.items() if refs is None or ref in refs}
     by_ref: dict[str, list] = {}
     for e in status(ws):
         by_ref.setdefault(e.citizen_ref, []).append(e)
@@ -88,12 +95,14 @@ def citizens(ws: Workspace) -> list[dict]:
     return out
 
 
-def citizen_view(ws: Workspace, ref: str) -> dict:
+@guarded("citizens")
+def citizen_view(ws: Workspace, ref: str, *, person: Person) -> dict:
     """What the progression report shows for one citizen (scores, sentences, delmål, aftale, texts, journalnotat) and its charts (PNG)."""
     from formgen.consolidate.citizen import load
     from formgen.reports.citizen_context import agreement_lines, charts, context
     from formgen.store import db as store
 
+    check_citizen(ws, person, ref)  # FG182 for another konsulent's citizen, as for an unknown one
     engine = store.connect(ws.db, ws.unit)
     try:
         data = load(engine, ref)  # FG160 when nothing is imported for the citizen
@@ -104,6 +113,7 @@ def citizen_view(ws: Workspace, ref: str) -> dict:
                 spider_caption=caption, rounds=list(data.rounds))
 
 
+@guarded("rounds")
 def workspace_roster(ws: Workspace) -> list:
     """The citizens the workspace knows (from earlier rosters) as roster rows, for a new round without a roster file."""
     from formgen.generate.roster import Citizen
@@ -126,6 +136,7 @@ def pack_files(files: list[Path], dest: Path | str, base: Path | str) -> Path:
     return pack([Path(f) for f in files], Path(dest), Path(base))
 
 
+@guarded("overview")
 def overview_view(ws: Workspace, by: str = "programme") -> dict:
     """The management overview's content exactly as the Word report shows it (small groups suppressed), and its spider (PNG)."""
     from formgen.reports.overview import build, context, spider_png

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from formgen.cli import data, db, forms, generate, intake, report, serve, workspace
+from formgen.cli import data, db, forms, generate, intake, report, serve, users, workspace
 from formgen.cli.common import Ctx, ExampleLastGroup, show_problems, unexpected
 from formgen.core.errors import FormgenError
 from formgen.core.version import __version__
@@ -23,8 +23,11 @@ __all__ = ["cli", "main"]
               help="Workspace folder (default: $FORMGEN_WORKSPACE, else the current folder or a parent).")
 @click.option("--db", metavar="URL", envvar="FORMGEN_DB",
               help="Database URL (default: SQLite in <workspace>/formgen.db; e.g. postgresql://host/formgen).")
+@click.option("--user", "-u", metavar="NAME", envvar="FORMGEN_USER",
+              help="Act as this account (once the workspace has accounts; the password is asked, or read from "
+                   "$FORMGEN_PASSWORD). Without accounts, formgen acts as the local operator (administrator).")
 @click.pass_context
-def cli(ctx: click.Context, workspace: str | None, db: str | None) -> None:
+def cli(ctx: click.Context, workspace: str | None, db: str | None, user: str | None) -> None:
     """formgen turns progressionsmåling into branded Word/Excel forms and reads them back.
 
     \b
@@ -32,12 +35,12 @@ def cli(ctx: click.Context, workspace: str | None, db: str | None) -> None:
       formgen init mit-jobcenter --name "Jobcenter Eksempelby"
       cd mit-jobcenter && formgen generate samtaleskema --format docx --citizen S-0001 --name "Ida Holm"
     """
-    ctx.obj = Ctx(workspace, db)
+    ctx.obj = Ctx(workspace, db, user)
 
 
 for _command in (workspace.init, forms.forms, generate.generate, intake.intake, intake.status, data.export,
                  intake.review, report.report, data.audit, data.forget, data.purge, workspace.demo, serve.serve,
-                 db.db):
+                 db.db, users.users):
     cli.add_command(_command)
 del _command
 

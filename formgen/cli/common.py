@@ -47,10 +47,11 @@ class Ctx:
 
     current: Ctx | None = None  # this run's context, for the last-boundary handler (unexpected)
 
-    def __init__(self, workspace: str | None, db: str | None = None):
+    def __init__(self, workspace: str | None, db: str | None = None, user: str | None = None):
         from formgen.core.redact import remember
 
-        self.workspace_arg, self.db, self.db_in_use = workspace, db, db
+        self.workspace_arg, self.db, self.db_in_use, self.user = workspace, db, db, user
+        self.person = None
         remember(db)  # from here on its password is hidden in everything printed
         Ctx.current = self
 
@@ -60,7 +61,21 @@ class Ctx:
         ws = open_workspace(self.workspace_arg, self.db)
         self.db_in_use = str(ws.db)
         self._warn_network_share(ws.root)
+        if self.user and self.person is None:
+            self._sign_in(ws)
         return ws
+
+    def _sign_in(self, ws) -> None:
+        """--user NAME: the password from $FORMGEN_PASSWORD or asked without echo; every call then acts as that account."""
+        import os
+
+        from formgen.api import sign_in
+        from formgen.core.access import acting_as
+
+        password = os.environ.get("FORMGEN_PASSWORD") or click.prompt(f"Password for {self.user}", hide_input=True,
+                                                                        err=True)
+        self.person = sign_in(ws, self.user, password)
+        click.get_current_context().with_resource(acting_as(self.person))
 
     def root(self) -> Path:
         """The workspace folder, checked as workspace() checks it, without loading its settings (fast)."""

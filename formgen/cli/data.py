@@ -35,7 +35,10 @@ def export(obj: Ctx, what: str, fmt: str, out: str | None, pseudonymise: bool) -
 @click.option("--citizen", "citizen_ref", metavar="REF", help="Only what was done with this citizen's data.")
 @click.pass_obj
 def audit(obj: Ctx, citizen_ref: str | None) -> None:
-    """Show the audit log: who did what, when, with which citizen's data.
+    """Show the audit log: who did what, when, with which citizen's data (administrators only, once there are accounts).
+
+    Every read and change is there: pages, API and command line, named by the account (or, without
+    accounts, the operating-system user; the web page's token as web:<token id>).
 
     \b
     Example:
@@ -45,7 +48,7 @@ def audit(obj: Ctx, citizen_ref: str | None) -> None:
 
     rows = do_audit(obj.workspace(), citizen_ref)
     for e in rows:
-        click.echo(f"{e.at}  {e.actor:<10} {e.action:<9} {e.citizen_ref:<12} {e.detail}")
+        click.echo(f"{e.at}  {e.actor:<16} {e.action:<14} {e.citizen_ref:<12} {e.detail}")
     click.echo(f"{len(rows)} entr{'y' if len(rows) == 1 else 'ies'}")
 
 

@@ -10,8 +10,9 @@ __all__ = ["generate"]
 
 @click.command(cls=ExampleLast)
 @click.argument("form_id", metavar="FORM")
-@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx", "pdf"]), default="docx", show_default=True,
-              help="File format of the forms (pdf: fillable in a browser or PDF reader, and printable).")
+@click.option("--format", "fmt", type=click.Choice(["docx", "xlsx", "pdf", "paper"]), default="docx", show_default=True,
+              help="File format of the forms (pdf: fillable in a browser or PDF reader, and printable; paper: "
+                   "a PDF to print, fill in by pen and scan back, read by mark recognition).")
 @click.option("--roster", type=click.Path(dir_okay=False, exists=True),
               help="CSV or XLSX with one row per citizen (citizen_ref, name, company, mentor, consultant, programme).")
 @click.option("--citizen", "citizen_ref", metavar="REF", help="One citizen's case number or pseudonym (not a CPR number).")
@@ -29,10 +30,11 @@ __all__ = ["generate"]
               help="Respondent(s) to generate for (default: every respondent the form has).")
 @click.option("--logo", type=click.Path(dir_okay=False), help="Use this logo instead of the workspace's.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder (default: output/forms/<form>/runde-<N>/).")
+@click.option("--merge", is_flag=True, help="With --format pdf or paper: also one PDF of every form, to print the round at once.")
 @click.pass_obj
 def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: str | None, name: str, company: str,
              mentor: str, consultant: str, programme: str, replace_roster: bool, round_no: int, date,
-             roles: tuple[str, ...], logo: str | None, out_dir: str | None) -> None:
+             roles: tuple[str, ...], logo: str | None, out_dir: str | None, merge: bool) -> None:
     """Generate branded, fillable forms: blank, for one citizen, or for a whole roster.
 
     Only values given change the stored roster: an option left out, a missing column or an empty
@@ -43,11 +45,14 @@ def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: 
     Example:
       formgen generate opfoelgning --format docx --roster roster.csv --round 2
       formgen generate samtaleskema --citizen S-0042 --name "Ida Holm" --role borger
+      formgen generate opfoelgning --format paper --roster roster.csv --round 2 --merge
     """
-    from formgen.api import generate_forms
+    from formgen.api import generate_forms, merge_for_print
 
     if roster and citizen_ref:
         raise click.UsageError("use either --roster or --citizen, not both")
+    if merge and fmt not in ("pdf", "paper"):
+        raise click.UsageError("--merge needs --format pdf or --format paper")
     ws = obj.workspace()
     bar = progress_bar(0, f"Generating {form_id}")
     with bar as advance:
@@ -58,3 +63,6 @@ def generate(obj: Ctx, form_id: str, fmt: str, roster: str | None, citizen_ref: 
                                 on_total=bar.set_total)
     who = f"{result.citizens} citizen(s)" if roster or citizen_ref else "a blank form"
     click.echo(f"Wrote {len(result.files)} {fmt} file(s) for {who} × {', '.join(result.roles)} in {result.out_dir}")
+    if merge and result.files:
+        name = f"samlet_{form_id}_runde-{round_no}" + (".papir.pdf" if fmt == "paper" else ".pdf")
+        click.echo(f"Merged for printing: {merge_for_print(list(result.files), result.out_dir / name)}")

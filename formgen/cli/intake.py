@@ -75,18 +75,34 @@ def status(obj: Ctx, round_no: int | None, missing: bool) -> None:
                 continue
             mark = "returned" if r.returned else "MISSING "
             click.echo(f"  {mark}  {r.citizen_ref:<12} {r.name:<24} {r.role:<10} {r.form:<16} {r.code}")
+    _waiting(obj.workspace())
+
+
+def _waiting(ws) -> None:
+    """Scanned forms with pages still to come (they are imported when the last page arrives)."""
+    from formgen.api import waiting_scans
+
+    for w in waiting_scans(ws):
+        click.echo(f"  waiting   {w['code']} {w['citizen_ref'] or ''}: scanned page(s) "
+                   f"{', '.join(map(str, w['pages']))} of {w['of']} (from {', '.join(w['files'])})")
 
 
 @click.command(cls=ExampleLast)
 @click.option("--keep", "keep_file", metavar="FILE", help="Resolve a conflict: this file counts, the others are superseded.")
+@click.option("--scan", "scan_id", type=int, metavar="ID", help="A row of tick boxes from a scan to decide (its number in the list).")
+@click.option("--value", metavar="V", help="With --scan: the value the row says (a step, or 'Ved ikke').")
+@click.option("--save-crop", type=click.Path(dir_okay=False), metavar="PNG",
+              help="With --scan: save the picture of the row (or page) to this file, to look at it.")
 @click.pass_obj
-def review(obj: Ctx, keep_file: str | None) -> None:
-    """List open conflicts (different files returned for one form, in one format or two) and resolve them.
+def review(obj: Ctx, keep_file: str | None, scan_id: int | None, value: str | None, save_crop: str | None) -> None:
+    """List open conflicts and scanned rows a person must decide, and resolve them.
 
     \b
     Example:
       formgen review
       formgen review --keep S-0001_borger_samtaleskema-1a2b3c4d.docx
+      formgen review --scan 12 --save-crop row-12.png
+      formgen review --scan 12 --value 4
     """
     from formgen.api import keep_return, quarantined, review as conflicts
 
@@ -95,6 +111,10 @@ def review(obj: Ctx, keep_file: str | None) -> None:
         c = keep_return(ws, keep_file)
         click.echo(f"{c.code}: {keep_file} now counts; the other file(s) are kept as superseded.")
         return
+    if scan_id is not None:
+        _scan(ws, scan_id, value, save_crop)
+        return
+    _scan_rows(ws)
     found = conflicts(ws)
     if not found:
         click.echo("No open conflicts.")
@@ -106,3 +126,29 @@ def review(obj: Ctx, keep_file: str | None) -> None:
     waiting = quarantined(ws)
     if waiting:
         click.echo(f"{len(waiting)} file(s) in {ws.quarantine} need attention: see the .problems.txt next to each.")
+
+
+def _scan(ws, scan_id: int, value: str | None, save_crop: str | None) -> None:
+    from formgen.api import decide_scan_row, scan_picture
+
+    if save_crop:
+        Path(save_crop).write_bytes(scan_picture(ws, scan_id)[1])
+        click.echo(f"Saved the picture of #{scan_id} to {save_crop}")
+    if value is not None:
+        row = decide_scan_row(ws, scan_id, value)
+        click.echo(f"#{scan_id} {row['code']} {row['label']}: {row['value']} (stored as omr-reviewed)")
+    elif not save_crop:
+        raise click.UsageError("--scan needs --value V or --save-crop PNG")
+
+
+def _scan_rows(ws) -> None:
+    """Scanned rows to decide, and pages nobody can read."""
+    from formgen.api import scan_reviews
+
+    for r in scan_reviews(ws):
+        if r["kind"] == "row":
+            click.echo(f"#{r['id']}  {r['code']} {r['citizen_ref'] or ''}  {r['label']}: {r['reason']} "
+                       f"({r['source_name']}, page {r['page']}; choose from {', '.join(r['choices'])})")
+        else:
+            click.echo(f"#{r['id']}  unreadable page in {r['source_name']} ({r['label']}): {r['reason']}")
+    _waiting(ws)

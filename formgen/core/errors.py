@@ -43,6 +43,11 @@ CATALOGUE: dict[str, str] = {
     "FG180": "web request refused",
     "FG181": "upload too large",
     "FG182": "page or item not found",
+    # Accounts and roles (formgen users, the sign-in page)
+    "FG183": "not allowed for this role",
+    "FG184": "sign-in refused",
+    "FG185": "account problem",
+    "FG186": "serving beyond this machine needs accounts",
     # Returned files (intake): what the file is
     "FG201": "empty file",
     "FG202": "not a Word or Excel form",
@@ -77,6 +82,11 @@ CATALOGUE: dict[str, str] = {
     "FG244": "old-format file could not be converted",
     "FG245": "reading the file crashed the reader",
     "FG246": "OpenDocument .odt/.ods file, LibreOffice missing",
+    "FG247": "scan cannot be read (not a picture, damaged, or over the pixel limit)",
+    "FG250": "a row of boxes on a scan needs a person (two ticks, a faint mark)",
+    "FG251": "a scanned page cannot be read (markers or QR code not found)",
+    "FG252": "note: scanned pages wait for the rest of their form",
+    "FG253": "note: a page scanned twice (a duplicate)",
     "FG999": "internal error",
 }
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "FormFormat", "Opened", "get", "open_return", "open_ooxml"]
 
-FORMATS = {"docx": "formgen.formats.docx", "xlsx": "formgen.formats.xlsx", "pdf": "formgen.formats.pdf"}
+FORMATS = {"docx": "formgen.formats.docx", "xlsx": "formgen.formats.xlsx", "pdf": "formgen.formats.pdf",
+           "paper": "formgen.formats.paper"}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ the one docxtpl writes from the whole template.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import io
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +23,7 @@ from formgen.core.errors import fail
 from formgen.formats.access import picture, danish, set_core
 from formgen.formats.docx import recolour
 
-__all__ = ["Prepared", "prepared", "render", "fit", "rich", "MAX_IMAGE_MM"]
+__all__ = ["Prepared", "prepared", "render", "fit", "rich", "MAX_IMAGE_MM", "Png"]
 
 BIG = 16 * 1024  # parts smaller than this are left in the copy
 SET_ASIDE = {  # content types of parts that rendering does not read
@@ -163,6 +165,26 @@ def rich(runs: list[tuple[str, dict]]):
     return rt
 
 
+@dataclass(frozen=True)
+class Png:
+    """A picture anywhere in a template's context (a handwritten answer cut out of a scan), drawn where it stands."""
+
+    data: bytes
+    width_mm: float
+    alt: str
+
+
+def _pictures(tpl, value):
+    """The context with every Png (in lists and dicts, at any depth) made a picture of the template."""
+    if isinstance(value, Png):
+        return picture(tpl, io.BytesIO(value.data), value.alt, **fit(value.data, value.width_mm))
+    if isinstance(value, dict):
+        return {k: _pictures(tpl, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pictures(tpl, v) for v in value]
+    return value
+
+
 def render(path: Path, colour: str, ctx: dict, images: dict | None = None, logo: Path | None = None,
            props: dict | None = None) -> bytes:
     """Fill a template with PNG images {key: (png, width_mm, alt text)} and the logo (15 mm high), autoescaped.
@@ -175,7 +197,7 @@ def render(path: Path, colour: str, ctx: dict, images: dict | None = None, logo:
     with _template_problems(path):
         prep = prepared(path, colour)
         tpl = prep.template()
-    ctx = dict(ctx)
+    ctx = _pictures(tpl, dict(ctx))
     for key, (png, width, alt) in (images or {}).items():
         ctx[key] = picture(tpl, io.BytesIO(png), alt, **fit(png, width)) if png else ""
     alt = f"Logo: {(props or {}).get('author', '')}".strip(": ")

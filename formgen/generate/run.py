@@ -19,7 +19,7 @@ from typing import Callable
 
 from formgen.core.parallel import fork_map, pool_size
 from formgen.store import db as store
-from formgen.store.manifest import known_codes, record_dispatch, remember_citizens, remember_definition
+from formgen.store.manifest import known_codes, record_dispatch, remember_citizens, remember_definition, remember_layouts
 from formgen.forms.definition import FormDefinition
 from formgen.core.errors import fail
 from formgen.core.identity import Identity, new_code
@@ -32,7 +32,7 @@ from formgen.core.workspace import Workspace
 __all__ = ["preview_form", "FORMATS", "GenerateResult", "file_name", "generate"]
 # (reports/citizen.py still imports pool_size from here, until it imports core.parallel itself)
 
-FORMATS = ("docx", "xlsx", "pdf")
+FORMATS = ("docx", "xlsx", "pdf", "paper")
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,9 @@ class GenerateResult:
 
 
 def file_name(citizen_ref: str | None, role: str, form_id: str, fmt: str, code: str) -> str:
-    """<citizen_ref>_<role>_<form-id>.<ext>; blank forms carry their code instead of a ref."""
-    return f"{citizen_ref or 'blank-' + code}_{role}_{form_id}.{fmt}"
+    """<citizen_ref>_<role>_<form-id>.<ext>; blank forms carry their code instead of a ref (paper: .papir.pdf)."""
+    ext = "papir.pdf" if fmt == "paper" else fmt
+    return f"{citizen_ref or 'blank-' + code}_{role}_{form_id}.{ext}"
 
 
 def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen] | None, roles: list[str] | None,
@@ -84,6 +85,8 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
     writer = _writer(fmt)
     masters = [writer.build_master(view(d, role), ws.config.organisation, logo, _template(ws, fmt), round_no,
                                    date.strftime("%d-%m-%Y"), blank=citizens is None) for role in roles]
+    for master in masters if hasattr(writer, "layouts") else ():  # printed forms: the geometry the reader needs
+        remember_layouts(engine, d.id, d.fingerprint, writer.layouts(master))
     batch = _Batch(writer, tuple(masters), tuple(roles), d.id, d.version, d.fingerprint, round_no, date, fmt,
                    out_dir, _jobs(engine, d, round_no, fmt, roles, citizens), os.getpid())
     files = _write(engine, batch, pool_size(workers, len(batch.jobs), PARALLEL_FROM), progress)

@@ -7,6 +7,7 @@ from pathlib import Path
 from formgen.core.errors import Problem
 from formgen.core.workspace import Workspace
 from formgen.intake.examine import Examined, examine, unreadable
+from formgen.intake.judge import judge_answers
 from formgen.intake.types import FileResult, Source
 from formgen.store.intake_writer import STORAGE_ERRORS, close_writer, record_problems, store_reading, writer
 from formgen.store.lookup import Lookup
@@ -39,6 +40,12 @@ class Group:
     def due(self) -> bool:
         return len(self.pending) >= self.FILES or (self.tx is not None and time.monotonic() - self.started >= self.SECONDS)
 
+    def flush(self) -> None:
+        """Commit the open transaction; its files stay pending (moved at the next commit)."""
+        tx, self.tx = self.tx, None
+        if tx is not None:
+            tx.__exit__(None, None, None)
+
     def commit(self) -> list[tuple[Source, FileResult, Path | None]]:
         """Commit the group; its files, to be moved."""
         tx, self.tx = self.tx, None
@@ -66,6 +73,11 @@ def conclude(group: Group, src: Source, ex: Examined, stored: set[str] | None = 
     one-by-one run gives.
     """
     result = ex.result
+    if result is None and ex.scan:
+        from formgen.intake.scan_store import store_scan
+
+        group.flush()  # a scan is stored in a transaction of its own (its pages may complete earlier files' forms)
+        return store_scan(group.engine, src, ex, planned.name if planned else None)
     if result is None:
         name, sha = src.name, ex.base["sha256"]
         if stored is not None and sha in stored:
@@ -108,7 +120,7 @@ def _stored(tx, ex: Examined, name: str, planned: Path | None) -> FileResult:
     """Store one reading; its result (a conflict goes to review with both files kept)."""
     base = ex.base
     status, found = store_reading(tx, ex.row, ex.kind, ex.answers, ex.meta, name, base,
-                                  planned.name if planned else None, _judge(ex.answers))
+                                  planned.name if planned else None, judge_answers(ex.answers))
     if found is None:
         return FileResult(name, status, **base)
     what, earlier, added = found
@@ -137,24 +149,3 @@ def _which(base: dict) -> str:
     if not base["citizen_ref"] or base["round"] is None:
         return f"form {base['code']}"
     return f"the {base['form']} of {base['citizen_ref']} ({base['role']}, round {base['round']})"
-
-
-def _judge(answers):
-    """How a return compares with the earlier counted returns of the same form (store_reading's judge).
-
-    Identical answers: a duplicate (another copy or format of the same return). A kompetencekort
-    whose every earlier answer is unchanged and which adds some: the newer version of the one card
-    counted (the mentor keeps the sheet and sends it after each assessment). Anything else: a conflict."""
-    mine = frozenset((a.key, a.field, a.value) for a in answers if a.value is not None)
-
-    def judge(earlier: list[dict], kind: str):
-        same = next((e for e in earlier if e["answers"] == mine), None)
-        if same is not None:
-            return "duplicate", (), ("same", same, frozenset())
-        if kind == "kompetencekort" and len(earlier) == 1 and earlier[0]["status"] == "imported" \
-                and earlier[0]["answers"] < mine:
-            return "imported", (earlier[0]["id"],), ("newer", earlier[0], mine - earlier[0]["answers"])
-        first = next((e for e in earlier if e["status"] == "imported"), earlier[0])
-        return "conflict", (), ("conflict", first, frozenset())
-
-    return judge

@@ -35,6 +35,7 @@ class Examined:
     answers: tuple = ()
     meta: dict | None = None
     base: dict | None = None
+    scan: tuple = ()  # the pages of a scan (intake.scan_read.ScanPage), stored by intake.scan_store
 
 
 def examine(lookup: Lookup, src: Source) -> Examined:
@@ -112,11 +113,16 @@ def unreadable(name: str, sha: str, exc: Exception) -> FileResult:
 def _read(lookup: Lookup, data: bytes, sha: str, name: str, own: dict[str, str]) -> Examined:
     from formgen.formats.registry import open_return
     from formgen.core.errors import NotFillable
+    from formgen.intake.scan_read import examine_scan, is_scan
 
+    if is_scan(data):
+        return _scanned(examine_scan(lookup, data, name), name, sha)
     try:
         opened = open_return(data, name)
-    except NotFillable as exc:  # printed or scanned: not guessed at
-        return Examined(FileResult(name, "review", sha, code=exc.code or "", problems=(exc.problem,)))
+    except NotFillable as exc:  # printed or scanned: a paper form's scan is read by its marks, nothing is guessed
+        scanned = examine_scan(lookup, data, name) if data.startswith(b"%PDF") else None
+        return _scanned(scanned, name, sha) if scanned else \
+            Examined(FileResult(name, "review", sha, code=exc.code or "", problems=(exc.problem,)))
     kind, props, visible, read = opened.kind, opened.props, opened.visible, opened.read
     if normalise(own.get("fg_code", "")):  # the original's own identity (ODF) before its converted copy's
         props = own
@@ -144,3 +150,8 @@ def _read(lookup: Lookup, data: bytes, sha: str, name: str, own: dict[str, str])
     return Examined(row=row, kind=kind, answers=reading.answers, meta=dict(extract.meta), base=base)
 
 
+def _scanned(pages, name: str, sha: str) -> Examined:
+    """A scan's pages to store (intake.scan_store), or its rejection."""
+    if isinstance(pages, Problem):  # FG213 (the printable form itself) waits for a person; FG247 is rejected
+        return Examined(FileResult(name, "review" if pages.code == "FG213" else "rejected", sha, problems=(pages,)))
+    return Examined(kind="paper", scan=pages, base=dict(sha256=sha))

@@ -31,6 +31,7 @@ class Answer:
     value: str | None  # step number as text, 'ved ikke', text, ISO date, number; None = unanswered
     raw: str
     how: str
+    confidence: float | None = None  # mark recognition's certainty (how omr); None for typed answers
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,10 @@ def render_docx(ws, data: Data, ctx: dict) -> bytes:
     """Fill the report template (the workspace's own copy when it has one)."""
     spider, trends, caption = charts(data)
     spider_alt, trends_alt = chart_texts(data)
-    ctx = dict(ctx, spider_caption=caption, agreement=[_marked(big, text) for big, text in agreement_lines(data)])
+    from formgen.reports.handwriting import with_handwriting
+
+    ctx = dict(ctx, spider_caption=caption, agreement=[_marked(big, text) for big, text in agreement_lines(data)],
+               texts=with_handwriting(ws, data.citizen["ref"], ctx.get("texts", [])))
     # The case number, not the name, in the metadata: search indexes and archives show it without opening the file.
     ref, latest = data.citizen["ref"], data.rounds[-1]
     return render(ws, "report.docx", ctx, {"spider": (spider, 150, spider_alt), "trends": (trends, 170, trends_alt)},

@@ -17,19 +17,20 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import (Column, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, event, insert, select,
-                        text)
+from sqlalchemy import (Column, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, create_engine,
+                        event, insert, inspect, select, text)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from formgen.core.config import DEFAULT_OFFICE
+from formgen.core.access import acting
 from formgen.core.errors import FormgenError, fail
 from formgen.core.redact import mask_url, remember
 from formgen.store.errors import check_url, database_problem
 
-__all__ = ["SCHEMA_VERSION", "DEFAULT_UNIT", "unit_of", "own", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "MIGRATIONS", "MIGRATION_LOCK", "UNIT_TABLES", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries"]
+__all__ = ["SCHEMA_VERSION", "DEFAULT_UNIT", "unit_of", "own", "meta", "schema_version", "definitions", "citizens", "dispatch", "log", "now", "actor", "engine_url", "connect", "create_schema", "submissions", "answers", "problems", "layouts", "scan_pages", "scan_crops", "MIGRATIONS", "MIGRATION_LOCK", "UNIT_TABLES", "PG_UNIQUE", "pg_unique_indexes", "migrate", "WRITER_LOCK", "lock_writers", "record_log", "log_entries", "users", "user_citizens"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_UNIT = DEFAULT_OFFICE  # the office of rows made before schema 4, and of workspaces that name none
 meta = MetaData()
 
@@ -73,7 +74,10 @@ def now() -> str:
 
 
 def actor() -> str:
-    """Who the audit log names: $FORMGEN_ACTOR (set by `formgen serve`: 'web:<token id> (<user>)'), else the OS user."""
+    """Who the audit log names: the person the library acts for (an account's name), else $FORMGEN_ACTOR, else the OS user."""
+    person = acting()
+    if person is not None:
+        return person.name[:64]
     if os.environ.get("FORMGEN_ACTOR"):
         return os.environ["FORMGEN_ACTOR"]
     try:
@@ -173,6 +177,7 @@ answers = Table(
     Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("item", String(64), nullable=False), Column("field", String(64), nullable=False),
     Column("value", Text), Column("raw", Text), Column("how", String(16), nullable=False),
+    Column("confidence", Float),  # mark recognition's certainty (how omr / omr-reviewed); NULL for typed answers
 )
 problems = Table(
     "problems", meta,
@@ -212,10 +217,6 @@ def pg_unique_indexes(conn) -> None:
 UNIT_TABLES = ("citizens", "dispatch", "submissions", "problems", "log")  # answers: through submissions
 
 
-def _accounts(conn) -> None:
-    """Schema 3 is taken by the accounts branch (its users table); this no-op is replaced at the merge."""
-
-
 def _office_units(conn) -> None:
     """Schema 4: each row about citizens names its office (unit); what was there belongs to DEFAULT_UNIT.
 
@@ -251,11 +252,75 @@ def _rebuild_citizens(conn) -> None:
     conn.execute(text("DROP TABLE citizens_before_units"))
 
 
+# The geometry of printed forms (formgen.formats.paper): every box and text area in millimetres, as
+# JSON, under the layout hash each page's QR code carries; written by generate, read by intake.
+layouts = Table(
+    "layouts", meta,
+    Column("hash", String(16), primary_key=True),
+    Column("form", String(64), nullable=False), Column("fingerprint", String(32), nullable=False),
+    Column("geometry", Text, nullable=False), Column("created_at", String(32), nullable=False),
+)
+
+
+# Scanned pages, kept until every page of their form has arrived (then used for its submission).
+scan_pages = Table(
+    "scan_pages", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True), _unit(),
+    Column("code", String(16), nullable=False, index=True), Column("page", Integer, nullable=False),
+    Column("layout_hash", String(16), nullable=False), Column("source_sha", String(64), nullable=False),
+    Column("source_name", Text, nullable=False), Column("reading", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # waiting | used
+    Column("citizen_ref", String(64), index=True), Column("at", String(32), nullable=False),
+)
+# Pictures cut out of scans: a row of boxes for a person to decide (kind row), a handwritten text
+# answer (area), or a page that could not be read (page); PNG bytes.
+scan_crops = Table(
+    "scan_crops", meta,
+    Column("id", Integer, primary_key=True, autoincrement=True), _unit(),
+    Column("code", String(16), index=True), Column("page", Integer), Column("item", String(64)),
+    Column("field", String(64)), Column("kind", String(8), nullable=False), Column("label", Text),
+    Column("reason", Text), Column("confidence", Float), Column("png", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),  # open | decided (kind row); text | blank (area); unreadable (page)
+    Column("value", Text), Column("source_name", Text, nullable=False), Column("source_sha", String(64)),
+    Column("citizen_ref", String(64), index=True), Column("submission_id", Integer, index=True),
+    Column("at", String(32), nullable=False),
+)
+
+
+def _scan_tables(conn) -> None:
+    meta.create_all(conn, tables=[layouts, scan_pages, scan_crops])
+    if "confidence" not in {c["name"] for c in inspect(conn).get_columns("answers")}:  # made before version 5
+        conn.execute(text("ALTER TABLE answers ADD COLUMN confidence FLOAT"))
+
+
+# Accounts (formgen users): a name to sign in with, a role, an argon2id hash; failed sign-ins lock it a while.
+users = Table(
+    "users", meta,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False), Column("full_name", Text),
+    Column("password_hash", Text, nullable=False), Column("disabled", Integer, nullable=False, default=0),
+    Column("failed_attempts", Integer, nullable=False, default=0), Column("locked_until", String(32)),
+    Column("created_at", String(32), nullable=False),
+)
+user_citizens = Table(  # a konsulent's citizens besides those the roster names them for (an administrator assigns)
+    "user_citizens", meta,
+    Column("name", String(64), ForeignKey("users.name", ondelete="CASCADE"), primary_key=True),
+    Column("unit", String(64), primary_key=True),  # the office of the citizen: K10000 of another office is another person
+    Column("citizen_ref", String(64), primary_key=True),
+    Column("assigned_at", String(32), nullable=False),
+)
+
+
+def _accounts_tables(conn) -> None:
+    meta.create_all(conn, tables=[users, user_citizens])
+
+
 MIGRATIONS = {
     1: lambda conn: meta.create_all(conn, tables=[schema_version, definitions, citizens, dispatch, log]),
     2: _submission_tables,
-    3: _accounts,  # taken by the accounts branch; replaced at the merge
+    3: _accounts_tables,
     4: _office_units,
+    5: _scan_tables,
 }
 MIGRATION_LOCK = 0x666F726D67656D  # one formgen process migrates at a time (PostgreSQL)
 
@@ -295,7 +360,7 @@ def lock_writers(conn) -> None:
 
 
 def record_log(conn, action: str, detail: dict, citizen_ref: str | None = None) -> None:
-    """Append to the office's audit log (never updated, never deleted except by forget and purge)."""
+    """Append to the office's audit log (never updated, deleted only by forget and by purge, past the retention period)."""
     conn.execute(insert(log).values(unit=unit_of(conn), at=now(), actor=actor(), action=action,
                                     citizen_ref=citizen_ref, detail=json.dumps(detail, ensure_ascii=False)))
 

@@ -49,6 +49,9 @@ def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], 
         n += conn.execute(delete(s).where(mine(s), s.c.citizen_ref == ref)).rowcount
         named = [pid for pid, fname in conn.execute(select(p.c.id, p.c.file_name).where(mine(p))) if mentions(fname)]
         n += conn.execute(delete(p).where(mine(p), or_(p.c.sha256.in_(shas), p.c.id.in_(named)))).rowcount
+        codes = select(store.dispatch.c.code).where(mine(store.dispatch), store.dispatch.c.citizen_ref == ref)
+        for sx in (store.scan_pages, store.scan_crops):  # scanned pages and their pictures (handwriting) too
+            n += conn.execute(delete(sx).where(mine(sx), or_(sx.c.citizen_ref == ref, sx.c.code.in_(codes)))).rowcount
         for t in (store.dispatch, store.citizens, store.log):
             n += conn.execute(delete(t).where(mine(t), t.c.citizen_ref == ref)).rowcount
     return n
@@ -93,7 +96,10 @@ def purge_before(engine, iso: str, older_than_days: int, every_office: bool = Fa
         rows = conn.execute(delete(a).where(a.c.submission_id.in_(old))).rowcount
         rows += conn.execute(delete(s).where(mine(s), s.c.submitted_at < iso)).rowcount
         rows += conn.execute(delete(store.problems).where(mine(store.problems), store.problems.c.at < iso)).rowcount
+        for sx in (store.scan_pages, store.scan_crops):
+            rows += conn.execute(delete(sx).where(mine(sx), sx.c.at < iso)).rowcount
         rows += conn.execute(delete(d).where(mine(d), d.c.created_at < iso)).rowcount
+        rows += conn.execute(delete(store.log).where(mine(store.log), store.log.c.at < iso)).rowcount  # the audit log's retention
         rows += conn.execute(delete(c).where(mine(c), ~_referred(c, d), ~_referred(c, s))).rowcount
         store.record_log(conn, "purge", {"older_than_days": older_than_days, "rows": rows}
                          | ({"every_office": True} if every_office else {}))

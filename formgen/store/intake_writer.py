@@ -17,7 +17,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, update
 from formgen.store import db as store
 
 __all__ = ["STORAGE_ERRORS", "Writer", "writer", "close_writer", "store_reading", "record_problems",
-           "set_stored_name"]
+           "set_stored_name", "on_connection"]
 
 
 def _storage_errors() -> tuple[type[BaseException], ...]:
@@ -33,7 +33,7 @@ STORAGE_ERRORS = _storage_errors()  # the database or the disk failed, not the f
 
 _SUBMISSION = ("unit", "sha256", "status", "code", "form", "form_version", "fingerprint", "role", "round", "citizen_ref",
                "format", "original_name", "stored_name", "submitted_at", "filled_by", "filled_date")
-_ANSWER = ("submission_id", "item", "field", "value", "raw", "how")
+_ANSWER = ("submission_id", "item", "field", "value", "raw", "how", "confidence")
 _LOG = ("unit", "at", "actor", "action", "citizen_ref", "detail")
 _PROBLEM = ("unit", "sha256", "file_name", "status", "code", "where", "what", "fix", "at")
 
@@ -122,6 +122,13 @@ class _EngineTx:
 
     def insert_rows(self, key: str, rows: list[tuple]) -> None:
         self.insert_many(key, [dict(zip(self.w.stmts[key][1], r)) for r in rows])
+
+
+def on_connection(engine, conn) -> _EngineTx:
+    """The writer's statements on a connection whose transaction the caller holds (scans: pages and forms in one)."""
+    tx = _EngineTx(writer(engine))
+    tx.conn = conn
+    return tx
 
 
 def _intake_lock(ctx, conn) -> None:
@@ -253,7 +260,8 @@ def store_reading(tx, row, kind: str, answers, meta: dict, name: str, base: dict
             fingerprint=row["fingerprint"], role=row["role"], round=row["round"], citizen_ref=row["citizen_ref"],
             format=kind, original_name=name, stored_name=stored_name, submitted_at=store.now(),
             filled_by=meta.get("filled_by"), filled_date=meta.get("date")))
-        tx.insert_rows("answers", [(sub_id, a.key, a.field, a.value, a.raw, a.how) for a in answers])  # _ANSWER order
+        tx.insert_rows("answers", [(sub_id, a.key, a.field, a.value, a.raw, a.how, getattr(a, "confidence", None))
+                                   for a in answers])  # _ANSWER order
         # as store.record_log
         tx.insert("log", dict(unit=tx.w.unit, at=store.now(), actor=_actor(), action="import", citizen_ref=row["citizen_ref"],
                               detail=json.dumps({"file": name, "code": base["code"], "status": status}

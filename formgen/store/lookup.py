@@ -21,14 +21,17 @@ class Lookup:
     def __init__(self, db, unit: str):
         self.db, self.unit, self.engine, self.conn, self.raw = db, unit, None, None, None
         self.definitions: dict[str, FormDefinition] = {}
-        s, d, f = store.submissions, store.dispatch, store.definitions
+        self.layouts: dict[str, str | None] = {}
+        s, d, f, lt = store.submissions, store.dispatch, store.definitions, store.layouts
         self._dup = select(s.c.id).where(s.c.sha256 == bindparam("sha"), s.c.unit == bindparam("unit")).limit(1)
         self._row = select(d).where(d.c.code == bindparam("code"), d.c.unit == bindparam("unit"))
         self._def = select(f.c.definition).where(f.c.fingerprint == bindparam("fp"))
-        self._sql = {  # the same three queries for sqlite3
+        self._layout = select(lt.c.geometry).where(lt.c.hash == bindparam("hash"))
+        self._sql = {  # the same queries for sqlite3
             "dup": f"SELECT 1 FROM {s.name} WHERE sha256 = ? AND unit = ? LIMIT 1",
             "row": f"SELECT {', '.join(c.name for c in d.columns)} FROM {d.name} WHERE code = ? AND unit = ?",
             "def": f"SELECT definition FROM {f.name} WHERE fingerprint = ?",
+            "layout": f"SELECT geometry FROM {lt.name} WHERE hash = ?",
         }
 
     def _c(self):
@@ -74,6 +77,13 @@ class Lookup:
             d_json = row[0] if row is not None else None
             d = self.definitions[fingerprint] = FormDefinition.model_validate(json.loads(d_json))
         return d
+
+    def layout(self, layout_hash: str) -> str | None:
+        """The geometry JSON of a printed form recorded under its layout hash (None: not from this workspace)."""
+        if layout_hash not in self.layouts:
+            row = self._read("layout", self._layout, {"hash": layout_hash}, lambda r: r.fetchone())
+            self.layouts[layout_hash] = row[0] if row is not None else None
+        return self.layouts[layout_hash]
 
     def close(self) -> None:
         if self.raw is not None:

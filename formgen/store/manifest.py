@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, distinct, func, insert, select, update
 from formgen.forms.versions import Answered
 from formgen.store import db as store
 
-__all__ = ["CITIZEN_FIELDS", "AUDITED", "remember_definition", "remember_citizens", "known_codes", "record_dispatch", "stored_definitions"]
+__all__ = ["CITIZEN_FIELDS", "AUDITED", "remember_definition", "remember_citizens", "known_codes", "record_dispatch", "stored_definitions", "remember_layouts"]
 
 CITIZEN_FIELDS = ("name", "company", "mentor", "consultant", "programme")
 AUDITED = ("company", "mentor", "consultant")  # who the citizen is placed with: every change is logged
@@ -23,6 +23,16 @@ def remember_definition(engine, fingerprint: str, form: str, version: str, defin
             conn.execute(insert(d).values(fingerprint=fingerprint, form=form, version=version,
                                           definition=json.dumps(definition, ensure_ascii=False),
                                           created_at=store.now()))
+
+
+def remember_layouts(engine, form: str, fingerprint: str, geometries: dict[str, str]) -> None:
+    """Keep the geometry of printed forms under their layout hashes (a hash already known is kept)."""
+    t = store.layouts
+    with engine.begin() as conn:
+        for h, geometry in geometries.items():
+            if conn.execute(select(t.c.hash).where(t.c.hash == h)).first() is None:
+                conn.execute(insert(t).values(hash=h, form=form, fingerprint=fingerprint, geometry=geometry,
+                                              created_at=store.now()))
 
 
 def remember_citizens(engine, citizens: list, replace: bool = False) -> dict[str, dict[str, str]]:

@@ -10,6 +10,7 @@ from formgen import api
 from formgen.web.jobs import Job
 from formgen.web.pages import job_or_404, start_intake
 from formgen.web.render import problem_json
+from formgen.web.security import who
 
 __all__ = ["post_intake", "get_job", "get_status", "job_json"]
 
@@ -42,7 +43,7 @@ def get_job(request: Request) -> Response:
     job = job_or_404(request)
     if job.finished:
         refs = sorted({r.citizen_ref for r in getattr(job.result, "files", ()) if r.citizen_ref})
-        api.log_access(request.app.state.ws, "view", {"api": "jobs", "job": job.id}, refs or (None,))
+        api.log_access(request.app.state.ws, "view", {"api": "jobs", "job": job.id}, refs or (None,), person=who(request))
     return JSONResponse(job_json(job))
 
 
@@ -53,7 +54,9 @@ def get_status(request: Request) -> Response:
         from formgen.core.errors import fail
 
         raise fail("FG130", "round", f"'{arg}' is not a round number", "use ?round=1, ?round=2, …")
-    ws = request.app.state.ws
-    rows = api.status(ws, int(arg) if arg else None)
-    api.log_access(ws, "view", {"api": "status", "round": int(arg) if arg else None, "rows": len(rows)})
+    ws, person = request.app.state.ws, who(request)
+    rows = api.status(ws, int(arg) if arg else None, person=person)
+    refs = sorted({r.citizen_ref for r in rows if r.citizen_ref}) or [None]
+    api.log_access(ws, "view", {"api": "status", "round": int(arg) if arg else None, "rows": len(rows)}, refs,
+                   person=person)
     return JSONResponse({"rows": [asdict(r) for r in rows]})

@@ -11,7 +11,8 @@ from starlette.staticfiles import StaticFiles
 
 from formgen import api
 from formgen.core.errors import FormgenError, Problem, fail
-from formgen.web import api_routes, citizens, definitions, generate, library, pages, preview, review, round_reports
+from formgen.web import (api_routes, citizens, definitions, generate, library, login, logbook, pages, preview, review,
+                         round_reports)
 from formgen.web.jobs import Jobs
 from formgen.web.render import STATIC, Renderer, unexpected
 from formgen.web.security import Access, Guard
@@ -19,7 +20,7 @@ from formgen.web.uploads import TooLarge
 
 __all__ = ["create_app"]
 
-_STATUS = {"FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG170": 503, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
+_STATUS = {"FG183": 403, "FG184": 403, "FG180": 403, "FG181": 413, "FG182": 404, "FG160": 404, "FG170": 503, "FG100": 500, "FG101": 500, "FG150": 500, "FG999": 500}
 
 
 def _logo(request: Request) -> Response:
@@ -35,6 +36,10 @@ def _theme(request: Request) -> Response:
 
 def _routes() -> list:
     return [
+        Route("/login", login.login_page),
+        Route("/login", login.login, methods=["POST"]),
+        Route("/logout", login.logout, methods=["POST"]),
+        Route("/logbog", logbook.logbook),
         Route("/", pages.overview),
         Route("/indlaes", pages.intake_page),
         Route("/indlaes", pages.intake_upload, methods=["POST"]),
@@ -44,6 +49,8 @@ def _routes() -> list:
         Route("/behandling/behold", review.keep, methods=["POST"]),
         Route("/behandling/karantaene/{name:str}", review.quarantine_file),
         Route("/behandling/indlaes-igen", review.import_again, methods=["POST"]),
+        Route("/behandling/scan/{crop_id:int}.png", review.scan_picture),
+        Route("/behandling/scan", review.decide_scan, methods=["POST"]),
         Route("/borgere", citizens.citizen_list),
         Route("/borgere/{ref:str}", citizens.citizen_page),
         Route("/borgere/{ref:str}/rapport", citizens.citizen_report, methods=["POST"]),
@@ -83,7 +90,7 @@ def _routes() -> list:
 
 
 def create_app(ws, access: Access) -> Starlette:
-    """The page for one workspace; every request passes the guard (token/cookie, Host, CSRF, headers)."""
+    """The page for one workspace; every request passes the guard (sign-in or token, Host, CSRF, headers)."""
     render = Renderer(api.workspace_summary(ws))
 
     def problems(request: Request, status: int, found: list[Problem]) -> Response:

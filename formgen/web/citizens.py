@@ -8,9 +8,10 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from formgen import api
 from formgen.core.errors import FormgenError, fail
+from formgen.web.security import who
 
 __all__ = ["citizen_list", "citizen_page", "citizen_report", "kompetencekort", "api_citizens", "api_citizen", "api_report",
-           "matching", "known"]
+           "matching", "known", "refs_of"]
 
 FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
 
@@ -22,9 +23,9 @@ def matching(rows: list[dict], query: str) -> list[dict]:
     return [r for r in rows if all(any(w in str(r[k]).casefold() for k in text) for w in words)]
 
 
-def known(ws, ref: str) -> dict:
-    """The citizen's roster row; FG182 unless the ref is one formgen knows (so no browser string reaches a path)."""
-    for row in api.citizens(ws):
+def known(ws, ref: str, person) -> dict:
+    """The citizen's roster row; FG182 unless the ref is one the person may see (so no browser string reaches a path)."""
+    for row in api.citizens(ws, person=person):
         if row["ref"] == ref:
             return row
     raise fail("FG182", ref, "formgen knows no citizen with this ref", "choose a citizen from the list on Borgere")
@@ -33,10 +34,18 @@ def known(ws, ref: str) -> dict:
 def citizen_list(request: Request) -> Response:
     app = request.app.state
     query = request.query_params.get("q", "").strip()
-    rows = matching(api.citizens(app.ws), query)
-    api.log_access(app.ws, "view", {"page": "borgere", "search": bool(query), "citizens": len(rows)})
+    person = who(request)
+    rows = matching(api.citizens(app.ws, person=person), query)
+    api.log_access(app.ws, "view", {"page": "borgere", "search": bool(query), "citizens": len(rows)}, refs_of(rows),
+                   person=person)
     template = "_citizen_rows.html" if request.headers.get("hx-request") else "citizens.html"
     return app.render.page(request, template, rows=rows, q=query)
+
+
+def refs_of(rows: list[dict]) -> list[str | None]:
+    """The refs a list shows (each gets its own audit entry: a name on a list is a read too); [None] for an empty list."""
+    refs = sorted({r["ref"] for r in rows} - {None, ""})
+    return refs or [None]
 
 
 def _png(data: bytes | None) -> str | None:
@@ -45,21 +54,24 @@ def _png(data: bytes | None) -> str | None:
 
 def citizen_page(request: Request) -> Response:
     app = request.app.state
-    row = known(app.ws, request.path_params["ref"])
+    person = who(request)
+    row = known(app.ws, request.path_params["ref"], person)
     try:
-        view = api.citizen_view(app.ws, row["ref"])
+        view = api.citizen_view(app.ws, row["ref"], person=person)
     except FormgenError as exc:  # FG160: on the roster, nothing imported yet: the page says so
         view = {"problems": exc.problems}
-    api.log_access(app.ws, "view", {"page": "borger"}, [row["ref"]])
+    api.log_access(app.ws, "view", {"page": "borger"}, [row["ref"]], person=person)
     return app.render.page(request, "citizen.html", row=row, view=view,
+                           handwriting=api.handwriting(app.ws, row["ref"], person=person),
                            spider=_png(view.get("spider")), trends=_png(view.get("trends")))
 
 
 def _report(request: Request, ref: str, fmt: str) -> Response:
+    ws, person = request.app.state.ws, who(request)
+    row = known(ws, ref, person)  # first: another konsulent's citizen is unknown, whatever else is asked
     if fmt not in FORMATS:
         raise fail("FG130", "format", f"'{fmt}' is not a report format", "use format=docx or format=pdf")
-    ws = request.app.state.ws
-    result = api.report_citizen(ws, known(ws, ref)["ref"], fmt)  # the report run writes its own audit entry
+    result = api.report_citizen(ws, row["ref"], fmt, person=person)  # audited by the report run
     path = result.pdf if fmt == "pdf" else result.docx
     return FileResponse(path, filename=path.name, media_type=FORMATS[fmt])
 
@@ -73,10 +85,11 @@ async def citizen_report(request: Request) -> Response:
 
 
 def _kort(request: Request, ref: str, fmt: str) -> Response:
+    ws, person = request.app.state.ws, who(request)
+    row = known(ws, ref, person)
     if fmt not in FORMATS:
         raise fail("FG130", "format", f"'{fmt}' is not a document format", "use format=docx or format=pdf")
-    ws = request.app.state.ws
-    result = api.report_kompetencekort(ws, known(ws, ref)["ref"], fmt)  # FG160 without a kompetencekort return
+    result = api.report_kompetencekort(ws, row["ref"], fmt, person=person)  # FG160 without a kompetencekort return
     path = result.pdf if fmt == "pdf" and result.pdf else result.docx
     return FileResponse(path, filename=path.name, media_type=FORMATS[path.suffix.lstrip(".")])
 
@@ -90,18 +103,18 @@ async def kompetencekort(request: Request) -> Response:
 
 
 def api_citizens(request: Request) -> Response:
-    ws = request.app.state.ws
-    rows = api.citizens(ws)
-    api.log_access(ws, "view", {"api": "citizens", "citizens": len(rows)})
+    ws, person = request.app.state.ws, who(request)
+    rows = api.citizens(ws, person=person)
+    api.log_access(ws, "view", {"api": "citizens", "citizens": len(rows)}, refs_of(rows), person=person)
     return JSONResponse({"citizens": rows})
 
 
 def api_citizen(request: Request) -> Response:
     """One citizen: the roster row, and the report's scores, sentences, delmål, aftale and texts."""
-    ws = request.app.state.ws
-    row = known(ws, request.path_params["ref"])
-    view = api.citizen_view(ws, row["ref"])
-    api.log_access(ws, "view", {"api": "citizen"}, [row["ref"]])
+    ws, person = request.app.state.ws, who(request)
+    row = known(ws, request.path_params["ref"], person)
+    view = api.citizen_view(ws, row["ref"], person=person)
+    api.log_access(ws, "view", {"api": "citizen"}, [row["ref"]], person=person)
     keep = ("period", "rounds", "score_rows", "delmaal", "aftale", "texts", "journal")
     body = {k: view[k] for k in keep}
     body["agreement"] = [{"large_difference": big, "text": text} for big, text in view["agreement"]]

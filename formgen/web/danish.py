@@ -31,6 +31,10 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG180": ("Adgang nægtet", "Åbn adressen, som formgen serve skrev (med ?token=), eller genindlæs siden og prøv igen."),
     "FG181": ("Upload for stor", "Upload færre filer ad gangen eller et mindre arkiv; intet blev gemt."),
     "FG182": ("Siden eller elementet findes ikke", "Følg et link på siden i stedet for at skrive adressen."),
+    "FG183": ("Det har din rolle ikke adgang til", "Bed en administrator om adgang, hvis dit arbejde kræver det."),
+    "FG184": ("Login afvist", "Tjek brugernavn og adgangskode. Efter 5 forkerte forsøg er kontoen låst i 15 minutter."),
+    "FG185": ("Problem med brugerkontoen", "Vælg et andet navn eller en længere adgangskode (mindst 12 tegn)."),
+    "FG186": ("Siden kan ikke vises uden for denne computer uden brugerkonti", "Opret brugerkonti først, og sæt formgen bag en TLS-proxy."),
     "FG201": ("Tom fil", "Bed afsenderen om at sende den udfyldte fil igen."),
     "FG202": ("Ikke et Word- eller Excel-skema", "Bed om den udfyldte .docx/.xlsx-fil; et scannet skema skal tastes ind i hånden."),
     "FG203": ("Filen er beskyttet med adgangskode", "Fjern adgangskoden, gem filen igen og indlæs den."),
@@ -63,6 +67,11 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG244": ("Filen i gammelt format kunne ikke konverteres", "Åbn den i Word/Excel eller LibreOffice, gem som .docx/.xlsx, og indlæs den kopi."),
     "FG245": ("Læsningen af filen gik ned", "Åbn ikke filen; bed afsenderen om en ny kopi."),
     "FG246": ("OpenDocument-fil (.odt/.ods), og LibreOffice mangler", "Bed afsenderen gemme den som Word-dokument (.docx) / Excel-projektmappe (.xlsx), eller få LibreOffice installeret."),
+    "FG247": ("Scanningen kan ikke læses", "Scan siden igen (300 dpi, gråtoner, PDF) og indlæs den nye fil."),
+    "FG250": ("En række afkrydsninger skal ses af en person", "Se billedet af rækken under Til behandling, og vælg svaret."),
+    "FG251": ("En scannet side kan ikke læses (hjørnemærker eller QR-kode mangler)", "Scan hele siden igen, fladt og uden beskæring."),
+    "FG252": ("Bemærk: scannede sider venter på resten af skemaet", "Scan og indlæs de manglende sider."),
+    "FG253": ("Bemærk: samme side er scannet to gange", "Intet at gøre; den første scanning gælder."),
     "FG999": ("Intern fejl", "Meld fejlen med det, du gjorde på siden."),
 }
 

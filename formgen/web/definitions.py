@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from formgen import api
+from formgen.web.security import who
 from formgen.core.errors import FormgenError, fail
 from formgen.core.private import private_dir
 from formgen.web import preview
@@ -83,7 +84,7 @@ async def workbook_upload(request: Request) -> Response:
         raise fail("FG130", "definition", "choose one definition workbook (.xlsx)", "choose one .xlsx file")
     path = upload.files[0]
     try:
-        change = await run_in_threadpool(api.check_form_change, app.ws, path, True)
+        change = await run_in_threadpool(api.check_form_change, app.ws, path, True, person=who(request))
     except FormgenError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         return app.render.page(request, "forms.html", rows=api.list_forms(app.ws.root), result=None,
@@ -101,7 +102,7 @@ async def pending_preview(request: Request) -> Response:
     if not preview.available():
         raise fail("FG170", "preview", "LibreOffice (or poppler's pdftoppm) is not installed, so no preview can be drawn",
                    "apt-get install libreoffice-writer-nogui poppler-utils")
-    change = await run_in_threadpool(api.check_form_change, ws, path, True)
+    change = await run_in_threadpool(api.check_form_change, ws, path, True, person=who(request))
     target = path.parent / f"{change.definition.id}-preview.png"
     if not target.is_file():
         await run_in_threadpool(preview.draw, ws, change.definition.id, target, change.definition)
@@ -111,7 +112,8 @@ async def pending_preview(request: Request) -> Response:
 async def use_workbook(request: Request) -> Response:
     """POST: 'Brug skemaet': formgen forms add of the waiting upload (checked again), then the form's page."""
     ws = request.app.state.ws
+    api.permit_action(ws, "rounds", person=who(request))  # an administrator's step: refused before the upload is looked up
     path = _pending(request, request.path_params["token"])
-    d = await run_in_threadpool(api.add_form, ws, path, True)
+    d = await run_in_threadpool(api.add_form, ws, path, True, person=who(request))
     shutil.rmtree(path.parent, ignore_errors=True)
     return RedirectResponse(f"/skemaer/{d.id}?brugt={d.version}", status_code=303)

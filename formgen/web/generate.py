@@ -13,11 +13,13 @@ from formgen.core.errors import fail
 from formgen.core.private import private_dir
 from formgen.web.jobs import Job
 from formgen.web.pages import job_or_404
+from formgen.web.security import who
 from formgen.web.uploads import receive_files
 
 __all__ = ["Generated", "generate_page", "generate_post", "generate_part", "generate_zip", "generate_pdf", "api_generate", "FORMATS"]
 
-FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF til print og udfyldning (.pdf)"}
+FORMATS = {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF til print og udfyldning (.pdf)",
+           "paper": "Papir: udfyldes med kuglepen og scannes tilbage (.papir.pdf)"}
 ROLES = ("borger", "mentor", "konsulent")
 
 
@@ -34,10 +36,11 @@ class Generated:
 
 def generate_page(request: Request) -> Response:
     app = request.app.state
+    person = api.permit_action(app.ws, "rounds", person=who(request))
     job = app.jobs.get(request.query_params.get("job", ""))
     forms = [r for r in api.list_forms(app.ws.root)]
     return app.render.page(request, "generate.html", forms=forms, formats=FORMATS, roles=ROLES, job=job,
-                           known=len(api.citizens(app.ws)))
+                           known=len(api.citizens(app.ws, person=person)))
 
 
 def _settings(ws, fields: dict) -> dict:
@@ -56,6 +59,7 @@ def _settings(ws, fields: dict) -> dict:
 async def _start(request: Request) -> Job:
     """Read the form (and the roster file, if any) into a private folder, then queue the generate job."""
     app = request.app.state
+    person = api.permit_action(app.ws, "rounds", person=who(request))  # before a roster is stored
     job = Job(app.jobs.new_id(), "generate")
     job.folder = app.ws.root / ".formgen-web" / "uploads" / job.id
     upload = await receive_files(request, job.folder)
@@ -68,13 +72,14 @@ async def _start(request: Request) -> Job:
     job.files = len(upload.files)
 
     def work(j: Job) -> Generated:
-        citizens = None if roster else api.workspace_roster(app.ws)
+        citizens = None if roster else api.workspace_roster(app.ws, person=person)
         if not roster and not citizens:
             raise fail("FG120", "roster", "the workspace knows no citizens yet", "upload a roster (CSV or XLSX)")
         try:
             results = [api.generate_forms(app.ws, settings["form"], fmt, roster=roster, citizens=citizens,
                                           roles=settings["roles"], round_no=settings["round"], progress=j.advance,
-                                          on_total=lambda n: j.set_total(j.total + n)) for fmt in settings["formats"]]
+                                          on_total=lambda n: j.set_total(j.total + n), person=person)
+                   for fmt in settings["formats"]]
         finally:  # the roster's rows are in the database now (or it was refused): the upload is not kept
             if roster is not None:
                 roster.unlink(missing_ok=True)
@@ -94,24 +99,24 @@ async def generate_post(request: Request) -> Response:
 
 
 def generate_part(request: Request) -> Response:
-    return request.app.state.render.page(request, "_generate_job.html", job=job_or_404(request))
+    return request.app.state.render.page(request, "_generate_job.html", job=job_or_404(request, "rounds"))
 
 
 def generate_zip(request: Request) -> Response:
-    job = job_or_404(request)
+    job = job_or_404(request, "rounds")
     if not isinstance(job.result, Generated):
         raise fail("FG182", "zip", "this job has no forms to download (yet)", "wait until the job has finished")
-    api.log_access(request.app.state.ws, "download", {"file": job.result.zip.name, "job": job.id})
+    api.log_access(request.app.state.ws, "download", {"file": job.result.zip.name, "job": job.id}, person=who(request))
     return FileResponse(job.result.zip, filename=job.result.zip.name, media_type="application/zip")
 
 
 def generate_pdf(request: Request) -> Response:
     """The round's PDF forms in one file, for printing."""
-    job = job_or_404(request)
+    job = job_or_404(request, "rounds")
     if not isinstance(job.result, Generated) or job.result.pdf is None:
         raise fail("FG182", "pdf", "this job has no PDF for printing (PDF was not chosen, or it is not finished)",
                    "choose PDF under Formater on Ny runde")
-    api.log_access(request.app.state.ws, "download", {"file": job.result.pdf.name, "job": job.id})
+    api.log_access(request.app.state.ws, "download", {"file": job.result.pdf.name, "job": job.id}, person=who(request))
     return FileResponse(job.result.pdf, filename=job.result.pdf.name, media_type="application/pdf")
 
 

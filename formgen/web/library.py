@@ -12,9 +12,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from formgen import api
+from formgen.core.access import may
 from formgen.core.errors import FormgenError, fail
 from formgen.core.private import private_dir
 from formgen.web import preview
+from formgen.web.security import who
 from formgen.web.uploads import receive_files
 
 __all__ = ["reports_page", "overview_download", "company_download", "export_download", "forms_page", "form_page",
@@ -40,11 +42,13 @@ def reports_page(request: Request) -> Response:
     import base64
 
     app = request.app.state
+    person = api.permit_action(app.ws, "overview", person=who(request))
     by = request.query_params.get("by", "programme")
     by = by if by in GROUPINGS else "programme"
-    companies = sorted({c["company"] for c in api.citizens(app.ws) if c["company"]})
+    named = may(person, "report_all")  # company sheets and every report name citizens: administrators only
+    companies = sorted({c["company"] for c in api.citizens(app.ws, person=person) if c["company"]}) if named else []
     try:
-        view = api.overview_view(app.ws, by)
+        view = api.overview_view(app.ws, by, person=person)
     except FormgenError as exc:  # nothing imported yet
         view = {"problems": exc.problems}
     spider = view.get("spider")
@@ -58,19 +62,20 @@ async def overview_download(request: Request) -> Response:
     form = await request.form()
     by = _choice(str(form.get("by", "programme")), GROUPINGS, "by")
     fmt = _choice(str(form.get("format", "docx")), ("docx", "pdf", "xlsx"), "format")
-    result = await run_in_threadpool(api.report_overview, request.app.state.ws, None, None, by,
-                                     "pdf" if fmt == "pdf" else "docx")
+    result = await run_in_threadpool(lambda: api.report_overview(request.app.state.ws, None, None, by,
+                                                                 "pdf" if fmt == "pdf" else "docx", person=who(request)))
     return _file({"docx": result.docx, "pdf": result.pdf, "xlsx": result.xlsx}[fmt])
 
 
 async def company_download(request: Request) -> Response:
     """POST company=…, format=docx|pdf: a company's feedback sheet; the name must be a company on the roster."""
     form = await request.form()
-    ws = request.app.state.ws
-    companies = {c["company"] for c in api.citizens(ws) if c["company"]}
+    ws, person = request.app.state.ws, who(request)
+    api.permit_action(ws, "report_all", person=person)
+    companies = {c["company"] for c in api.citizens(ws, person=person) if c["company"]}
     name = _choice(str(form.get("company", "")), sorted(companies), "company")
     fmt = _choice(str(form.get("format", "docx")), ("docx", "pdf"), "format")
-    result = await run_in_threadpool(api.report_company, ws, name, None, fmt)
+    result = await run_in_threadpool(lambda: api.report_company(ws, name, None, fmt, person=person))
     return _file(result.pdf if fmt == "pdf" and getattr(result, "pdf", None) else result.docx)
 
 
@@ -79,7 +84,9 @@ async def export_download(request: Request) -> Response:
     form = await request.form()
     what = _choice(str(form.get("what", "scores")), ("scores", "texts"), "what")
     fmt = _choice(str(form.get("format", "csv")), ("csv", "xlsx"), "format")
-    result = await run_in_threadpool(api.export, request.app.state.ws, what, fmt, None, form.get("pseudonymise") == "1")
+    person = who(request)
+    result = await run_in_threadpool(lambda: api.export(request.app.state.ws, what, fmt, None,
+                                                        form.get("pseudonymise") == "1", person=person))
     return _file(result.path)
 
 

@@ -8,21 +8,23 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from formgen import api
+from formgen.core.access import may
 from formgen.core.errors import fail
 from formgen.web.jobs import Job
+from formgen.web.security import who
 from formgen.web.uploads import MAX_FILE_BYTES, MAX_REQUEST_BYTES, receive_files
 
 __all__ = ["overview", "intake_page", "intake_upload", "job_part", "job_report", "start_intake", "overview_data",
            "job_or_404"]
 
 
-def overview_data(ws, round_no: int | None) -> dict:
-    """The status rows as a picture: per round and form, the grid citizen × respondent, rates per respondent."""
-    rows = api.status(ws)
+def overview_data(ws, round_no: int | None, person) -> dict:
+    """The status rows as a picture: per round and form, the grid citizen × respondent, rates per respondent (a konsulent's: theirs)."""
+    rows = api.status(ws, person=person)
     rounds = sorted({r.round for r in rows})
     current = round_no if round_no in rounds else (rounds[-1] if rounds else None)
     these = [r for r in rows if r.round == current]
-    review_codes = {c.code for c in api.review(ws)}
+    review_codes = {c.code for c in api.review(ws, person=person)} if may(person, "review") else set()
     roles = sorted({r.role for r in these}, key=lambda role: (role != "borger", role))
     grid: dict[tuple[str, str], dict] = defaultdict(dict)
     for r in these:
@@ -35,23 +37,29 @@ def overview_data(ws, round_no: int | None) -> dict:
     per_form = [(f, sum(r.returned for r in these if r.form == f), sum(r.form == f for r in these)) for f in forms]
     return {"rounds": rounds, "current": current, "roles": roles, "columns": columns, "rates": rates,
             "per_form": per_form, "grid": sorted(grid.items()), "review_count": len(review_codes),
-            "quarantine_count": len(api.quarantined(ws)), "returned": sum(r.returned for r in these),
+            "quarantine_count": len(api.quarantined(ws, person=person)) if may(person, "review") else 0, "returned": sum(r.returned for r in these),
             "expected": len(these)}
 
 
 def overview(request: Request) -> Response:
     app = request.app.state
+    person = who(request)
+    if not may(person, "status"):  # a leder starts on Rapporter (the library refuses them the status anyway)
+        return RedirectResponse("/rapporter", status_code=303)
     arg = request.query_params.get("runde", "")
-    data = overview_data(app.ws, int(arg) if arg.isdigit() else None)
-    api.log_access(app.ws, "view", {"page": "overblik", "round": data["current"], "citizens": len(data["grid"])})
+    data = overview_data(app.ws, int(arg) if arg.isdigit() else None, person)
+    refs = sorted({ref for (ref, _name), _cells in data["grid"]}) or [None]
+    api.log_access(app.ws, "view", {"page": "overblik", "round": data["current"], "citizens": len(data["grid"])}, refs,
+                   person=person)
     return app.render.page(request, "overview.html", **data)
 
 
 def intake_page(request: Request) -> Response:
     app = request.app.state
+    person = api.permit_action(app.ws, "intake", person=who(request))
     job = app.jobs.get(request.query_params.get("job", ""))
     if job is not None:
-        api.log_access(app.ws, "view", {"page": "indlaes", "job": job.id})
+        api.log_access(app.ws, "view", {"page": "indlaes", "job": job.id}, person=person)
     return app.render.page(request, "intake.html", job=job, max_file_mb=MAX_FILE_BYTES // 2**20,
                            max_request_mb=MAX_REQUEST_BYTES // 2**20)
 
@@ -59,6 +67,7 @@ def intake_page(request: Request) -> Response:
 async def start_intake(request: Request) -> Job:
     """Stream the upload to a private folder in the workspace, then queue intake of that folder."""
     app = request.app.state
+    person = api.permit_action(app.ws, "intake", person=who(request))  # before a byte of the upload is stored
     job = Job(app.jobs.new_id(), "intake")
     job.folder = app.ws.root / ".formgen-web" / "uploads" / job.id
     upload = await receive_files(request, job.folder)
@@ -68,7 +77,7 @@ async def start_intake(request: Request) -> Job:
     job.files = len(upload.files)
     convert = upload.fields.get("convert_legacy") == "1"
     return app.jobs.submit(job, lambda j: api.intake_returns(app.ws, [j.folder], False, convert_legacy=convert,
-                                                              progress=j.advance, on_total=j.set_total))
+                                                              progress=j.advance, on_total=j.set_total, person=person))
 
 
 async def intake_upload(request: Request) -> Response:
@@ -81,7 +90,9 @@ async def intake_upload(request: Request) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def job_or_404(request: Request) -> Job:
+def job_or_404(request: Request, action: str = "intake") -> Job:
+    """The job the address names (FG182 otherwise), once the person's role may see jobs of its kind (FG183)."""
+    api.permit_action(request.app.state.ws, action, person=who(request))
     job = request.app.state.jobs.get(request.path_params["job_id"])
     if job is None:
         raise fail("FG182", "job", "there is no such job (a finished job is shown for 2 hours)",
@@ -94,7 +105,8 @@ def job_part(request: Request) -> Response:
     job = job_or_404(request)
     if job.finished:
         refs = sorted({r.citizen_ref for r in getattr(job.result, "files", ()) if r.citizen_ref})
-        api.log_access(request.app.state.ws, "view", {"page": "indlaes", "job": job.id}, refs or (None,))
+        api.log_access(request.app.state.ws, "view", {"page": "indlaes", "job": job.id}, refs or (None,),
+                       person=who(request))
     return request.app.state.render.page(request, "_job.html", job=job)
 
 
@@ -103,6 +115,6 @@ def job_report(request: Request) -> Response:
     report: Path | None = getattr(job.result, "report", None)
     if report is None or not Path(report).is_file():
         raise fail("FG182", "import report", "this job has no import report", "wait until the job has finished")
-    api.log_access(request.app.state.ws, "download", {"file": Path(report).name, "job": job.id})
+    api.log_access(request.app.state.ws, "download", {"file": Path(report).name, "job": job.id}, person=who(request))
     return FileResponse(report, filename=Path(report).name,
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

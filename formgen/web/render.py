@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from formgen.core.access import may
 from formgen.core.errors import Problem
 from formgen.web.danish import danish
 
@@ -17,8 +18,10 @@ __all__ = ["TEMPLATES", "STATIC", "NAV", "Renderer", "problem_json", "unexpected
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-NAV = (("/", "Overblik"), ("/indlaes", "Indlæs"), ("/behandling", "Til behandling"), ("/borgere", "Borgere"), ("/ny-runde", "Ny runde"),
-       ("/rapporter", "Rapporter"), ("/skemaer", "Skemaer"))
+# (address, label, the library action it needs): the menu shows a role only what it may use (the library enforces it)
+NAV = (("/", "Overblik", "status"), ("/indlaes", "Indlæs", "intake"), ("/behandling", "Til behandling", "review"),
+       ("/borgere", "Borgere", "citizens"), ("/ny-runde", "Ny runde", "rounds"), ("/rapporter", "Rapporter", "overview"),
+       ("/skemaer", "Skemaer", "forms"), ("/logbog", "Logbog", "audit"))
 STATUS_TEXT = {"imported": "Indlæst", "duplicate": "Allerede indlæst", "review": "Til behandling",
                "rejected": "Afvist", "skipped": "Sprunget over"}
 
@@ -66,11 +69,14 @@ class Renderer:
         self.summary = summary
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(org=summary, nav=NAV, status_text=STATUS_TEXT, danish=danish)
+        self.env.globals.update(org=summary, status_text=STATUS_TEXT, danish=danish, may=may)
 
     def page(self, request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-        csrf = request.scope.get("state", {}).get("csrf") or ""
-        html = self.env.get_template(template).render(request=request, csrf=csrf, path=request.url.path, **context)
+        state = request.scope.get("state", {})
+        csrf, person = state.get("csrf") or "", state.get("person")
+        menu = [(href, label) for href, label, action in NAV if person is not None and may(person, action)]
+        html = self.env.get_template(template).render(request=request, csrf=csrf, path=request.url.path, person=person,
+                                                      menu=menu, **context)
         return HTMLResponse(html, status_code=status_code)
 
     def theme(self) -> Response:

@@ -10,7 +10,7 @@ from formgen.formats.pdf.layout import (
     EMPTY, FIELD_FONT, FIELD_SIZE, GREY, INK, INPUT, MX, PAGE_H, PAGE_W, RULE, WIDTH, fonts,
 )
 
-__all__ = ["Master", "Template", "CODE_TOKEN", "CODE_FONT", "META_TOKENS", "AP_ASCII", "HEADER", "render", "ap_text", "pdf_text"]
+__all__ = ["Master", "Template", "CODE_TOKEN", "CODE_FONT", "META_TOKENS", "AP_ASCII", "HEADER", "render", "draw_op", "ap_text", "pdf_text"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,9 @@ def _draw(c, op: tuple, code: str, values: dict[str, str], logo) -> None:
     elif kind == "meta":
         _, _, _, key, w, h, tooltip = op
         _field(c, "text", f"fg.meta.{key}", x, y - h, w, h, (), tooltip, values.get(key, ""))
+
+
+draw_op = _draw  # the paper format draws its text, rules and logo the same way
 
 
 def _field(c, kind: str, name: str, x: float, y: float, w: float, h: float, options: tuple, tooltip: str,
