@@ -208,6 +208,16 @@ def test_files_from_another_file_system_are_copied_then_removed(ws):
         assert (ws.intake / "processed" / name).read_bytes() == data
 
 
+def _alone(seconds: float = 10) -> None:
+    """Wait until no other thread runs here (an earlier web test's job thread ends when idle)."""
+    import threading
+
+    deadline = time.monotonic() + seconds
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == 1, f"threads still running: {threading.enumerate()}"
+
+
 @pytest.mark.parametrize("workers", [2, None])  # None: a small batch, read by one forked reader
 def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypatch, workers):
     # A parser crash (segfault) or the kernel's OOM killer ends a reader process without a word.
@@ -225,6 +235,7 @@ def test_a_file_that_kills_its_reader_costs_a_rejection_not_the_run(ws, monkeypa
         return real(lookup, data, sha, name, *own)
 
     monkeypatch.setattr(intake_mod, "_read", crashing)
+    _alone()  # the readers must be forked from this process to inherit the patch
     result = intake(ws, workers=workers)
     by_name = {r.name: r for r in result.files}
     assert by_name[poison].status == "rejected" and by_name[poison].problems[0].code == "FG245"

@@ -147,3 +147,55 @@ def test_kill_9_of_a_generate_leaves_no_worker_behind(ws, tmp_path):
     roster.write_text("citizen_ref,name\n" + "".join(f"S-{i:04d},Borger {i}\n" for i in range(1000)), encoding="utf-8")
     _kill_while_workers_run([EXE, "-w", str(ws.root), "generate", "samtaleskema", "--roster", str(roster),
                              "--role", "borger"])
+
+
+# --- a process with other threads (the web server) is never forked --------------------------------
+
+THREADED = '''
+import sqlite3, sys, threading, time
+from formgen.core.parallel import fork_map
+
+DB = sys.argv[1]
+
+def connect(db):
+    return sqlite3.connect(db, timeout=60, isolation_level=None)
+
+def count(conn, item):
+    return conn.execute("SELECT count(*) FROM t").fetchone()[0] >= 0
+
+def hammer(stop):  # a request thread inside SQLite while the pools start
+    while not stop.is_set():
+        c = connect(DB)
+        c.execute("BEGIN IMMEDIATE"); c.execute("INSERT INTO t VALUES (1)"); c.execute("COMMIT")
+        c.close()
+
+if __name__ == "__main__":
+    c = connect(DB); c.execute("PRAGMA journal_mode=WAL"); c.execute("CREATE TABLE t (x)"); c.close()
+    stop = threading.Event()
+    threading.Thread(target=hammer, args=(stop,), daemon=True).start()
+    for _ in range(int(sys.argv[2])):
+        assert all(ok for _, ok in fork_map(count, range(int(sys.argv[3])), 2, shared=DB, setup=connect))
+    stop.set()
+    print("ok")
+'''
+
+
+def _threaded_script(tmp_path) -> Path:
+    script = tmp_path / "threaded.py"
+    script.write_text(THREADED, encoding="utf-8")
+    return script
+
+
+def test_pools_started_beside_a_busy_sqlite_thread_all_answer(tmp_path):
+    # Forked beside a thread inside SQLite, a worker inherits its locks held and hangs (10-20 pools
+    # were enough when this process forked); from the fork server, 60 pools all answer.
+    script = _threaded_script(tmp_path)
+    run = subprocess.run([sys.executable, str(script), str(tmp_path / "t.db"), "60", "8"],
+                         capture_output=True, text=True, timeout=90)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_9_of_a_threaded_process_leaves_no_worker_behind(tmp_path):
+    script = _threaded_script(tmp_path)
+    _kill_while_workers_run([sys.executable, str(script), str(tmp_path / "t.db"), "100000", "64"])

@@ -50,8 +50,8 @@ def add(obj: Ctx, name: str, role: str, full_name: str, password_stdin: bool) ->
 
     \b
     Example:
-      formgen users add admin --role administrator
       printf '%s\\n' "$PASSWORD" | formgen --user admin users add kanr --role konsulent --password-stdin
+      formgen users add admin --role administrator
     """
     from formgen.api import add_user
 

@@ -1,7 +1,11 @@
 """One fork pool for every batch (generate, intake's readers, report all): ordered, bounded, dying with its parent.
 
 What a worker needs from its parent is passed explicitly as `shared`: it is put in place before the
-fork and inherited, never pickled (only the items and results are). `setup(shared)` runs once per
+fork and inherited, never pickled (only the items and results are). A process with other threads (the
+web server) is never forked: a thread inside SQLite or holding any lock at the moment of fork leaves
+the child with that lock held forever (a reader that never answers) and with SQLite's process-wide
+file state (its locks bookkeeping says held what the kernel says is not). There the workers come
+from a fork server, a clean single-threaded process, and `shared` is pickled once per worker. `setup(shared)` runs once per
 worker and its return value is the worker's state; `func(state, item)` does one item. A worker that
 dies (a parser crash, the OOM killer) raises WorkerDied in the parent with the items not yet
 answered; a parent that dies (kill -9) takes its workers with it (see die_with_parent).
@@ -14,7 +18,7 @@ import threading
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["PARALLEL_FROM", "WorkerDied", "asked_workers", "can_fork", "pool_size", "fork_map", "die_with_parent"]
+__all__ = ["PARALLEL_FROM", "WorkerDied", "asked_workers", "can_fork", "pool_size", "fork_map", "die_with_parent", "die_with"]
 
 PARALLEL_FROM = 200  # smaller batches are done in this process (a pool costs ~50 ms to start)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -93,10 +97,56 @@ _FORKING = threading.Lock()  # one pool forks at a time, so each inherits its ow
 _STATE: list = []  # in a worker: [func, state], state made by setup once
 
 
-def _start_worker(parent: int) -> None:
-    die_with_parent(parent)
-    func, setup, shared = _JOB
+def die_with(pid: int) -> None:
+    """Make this (worker) process end when process pid does, pid not being its parent (a fork server's
+    worker and the process it works for): a thread waits on the process (pidfd), else checks twice a second."""
+    threading.Thread(target=_wait_for_end, args=(pid,), daemon=True, name="formgen-client-watch").start()
+
+
+def _wait_for_end(pid: int) -> None:
+    import select
+    import time
+
+    try:
+        select.select([os.pidfd_open(pid)], [], [])  # readable once the process has ended
+    except ProcessLookupError:
+        pass  # ended already
+    except (AttributeError, OSError):  # no pidfd here (not Linux >= 5.3)
+        while _exists(pid):
+            time.sleep(0.5)
+    os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _start_worker(parent: int, job: tuple | None = None) -> None:
+    if job is None:  # forked by parent itself
+        die_with_parent(parent)
+    else:  # forked by the fork server, which outlives parent while its workers hold it open
+        die_with_parent(os.getppid())
+        die_with(parent)
+    func, setup, shared = job or _JOB
     _STATE[:] = [func, setup(shared) if setup is not None else shared]
+
+
+def _context(func, setup):
+    """(multiprocessing context, worker initargs): fork when this is the only thread, else the fork server."""
+    import multiprocessing
+
+    if threading.active_count() == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork"), None
+    ctx = multiprocessing.get_context("forkserver")
+    # taken by the fork server when it starts (once per process): workers then fork with these imported
+    ctx.set_forkserver_preload(sorted({f.__module__ for f in (func, setup) if f is not None}))
+    return ctx, ctx
 
 
 def _task(item):
@@ -111,8 +161,7 @@ def fork_map(func: Callable[[Any, Any], Any], items: Iterable, workers: int, *, 
     Items are taken from the iterable only as they are sent, so after WorkerDied the caller's
     iterator still holds the items never sent. Closing the generator early kills the workers. The
     workers are forked by the thread that first asks for a result, and die with it (PDEATHSIG)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     global _JOB
@@ -120,13 +169,21 @@ def fork_map(func: Callable[[Any, Any], Any], items: Iterable, workers: int, *, 
 
     def fill(pool) -> None:
         while len(pending) < workers * in_flight and (item := next(source, _END)) is not _END:
-            pending.append((item, pool.submit(_task, item)))
+            try:
+                future = pool.submit(_task, item)
+            except BrokenProcessPool as exc:  # a worker died meanwhile: this item is unanswered too
+                future = Future()
+                future.set_exception(exc)
+                pending.append((item, future))
+                return
+            pending.append((item, future))
 
     with _FORKING:  # with fork, the executor starts all its workers at the first submit
         _JOB = (func, setup, shared)
         try:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_start_worker, initargs=(os.getpid(),))
+            ctx, served = _context(func, setup)
+            initargs = (os.getpid(),) if served is None else (os.getpid(), _JOB)
+            pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_start_worker, initargs=initargs)
             fill(pool)
         finally:
             _JOB = None

@@ -87,7 +87,7 @@ def generate(ws: Workspace, d: FormDefinition, fmt: str, citizens: list[Citizen]
                                    date.strftime("%d-%m-%Y"), blank=citizens is None) for role in roles]
     for master in masters if hasattr(writer, "layouts") else ():  # printed forms: the geometry the reader needs
         remember_layouts(engine, d.id, d.fingerprint, writer.layouts(master))
-    batch = _Batch(writer, tuple(masters), tuple(roles), d.id, d.version, d.fingerprint, round_no, date, fmt,
+    batch = _Batch(tuple(masters), tuple(roles), d.id, d.version, d.fingerprint, round_no, date, fmt,
                    out_dir, _jobs(engine, d, round_no, fmt, roles, citizens), os.getpid())
     files = _write(engine, batch, pool_size(workers, len(batch.jobs), PARALLEL_FROM), progress)
     with engine.begin() as conn:
@@ -114,7 +114,6 @@ PARALLEL_FROM = 200  # smaller batches are done in this process (a pool costs ~5
 
 @dataclass(frozen=True)
 class _Batch:
-    writer: object
     masters: tuple
     roles: tuple[str, ...]
     form: str
@@ -126,6 +125,11 @@ class _Batch:
     out_dir: Path
     jobs: tuple  # (role index, citizen or None, code), in the order the files are listed
     run_pid: int  # names the temporary files, so the next run knows whether their run is over
+
+    @property
+    def writer(self):
+        """The format's module (found by name: a batch is pickled for workers from a fork server)."""
+        return _writer(self.fmt)
 
 
 def _jobs(engine, d: FormDefinition, round_no: int, fmt: str, roles: list[str], citizens: list[Citizen] | None):

@@ -1,8 +1,8 @@
 """Background jobs (intake of an upload) in one long-lived worker thread, never in the request.
 
-One thread, not one per job: formgen.core.parallel.fork_map forks its readers from the calling
-thread and they die with it (PR_SET_PDEATHSIG is per thread), so the calling thread must outlive
-every job. Jobs run one after another, as two intake runs would queue on the database anyway.
+One thread, not one per job, started for the first job and ended when the queue is empty: jobs run one
+after another, as two intake runs would queue on the database anyway. Its readers come from a fork
+server (a server process has threads: formgen.core.parallel never forks it).
 """
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ from typing import Any, Callable
 
 from formgen.core.errors import FormgenError, Problem
 
-__all__ = ["KEEP_SECONDS", "Job", "Jobs"]
+__all__ = ["KEEP_SECONDS", "IDLE_SECONDS", "Job", "Jobs"]
 
 # A finished job's result names citizens: it is shown for a while, then forgotten (and a `forget` run
 # from the command line cannot reach this memory, so the while is short). Its files stay in the workspace.
 KEEP_SECONDS = 2 * 3600
+# An idle server has no jobs thread: a process with threads gets its workers from a fork server
+# (formgen.core.parallel), and a library call in the same process should not pay for one it no longer has.
+IDLE_SECONDS = 0.5
 
 
 @dataclass
@@ -81,8 +84,11 @@ class Jobs:
         """Queue work(job); its return value becomes job.result."""
         self._forget_old()
         self._jobs[job.id] = job
-        self._start()
-        self._queue.put((job, work))
+        with self._lock:
+            self._queue.put((job, work))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="formgen-jobs", daemon=True)
+                self._thread.start()
         return job
 
     def wait(self, job: Job, timeout: float = 600) -> Job:
@@ -92,15 +98,20 @@ class Jobs:
             time.sleep(0.05)
         return job
 
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="formgen-jobs", daemon=True)
-                self._thread.start()
+    def _next(self):
+        """The next (job, work); None once the queue stayed empty IDLE_SECONDS (the thread then ends)."""
+        try:
+            return self._queue.get(timeout=IDLE_SECONDS)
+        except queue.Empty:
+            with self._lock:  # submit puts and starts under the same lock: no job is left without a thread
+                if self._queue.empty():
+                    self._thread = None
+                    return None
+            return self._queue.get()
 
     def _run(self) -> None:
-        while True:
-            job, work = self._queue.get()
+        while (next_job := self._next()) is not None:
+            job, work = next_job
             job.state = "running"
             try:
                 job.result = work(job)
