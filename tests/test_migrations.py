@@ -3,7 +3,8 @@ SQLite and on PostgreSQL, its data kept and its schema current.
 
 The old databases are the previous release's workspace (fixtures/workspace-503822a, schema 2) copied
 table by table, with the tables and indexes that release made: schema 1 is the same without the
-submissions, answers and problems tables (which schema 2 added).
+submissions, answers and problems tables (which schema 2 added). Schemas 3 and 4 are as the release
+of 0b5e824 made them: step 3 was a placeholder there (no accounts tables), step 4 gave rows their office.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy import MetaData, create_engine, inspect, select, text
 
 from conftest import sql_rows
 from formgen import export, open_workspace, status
+from formgen.api import add_user
 from formgen.generate.roster import Citizen
 from formgen.store import db as store
 from formgen.store.manifest import remember_citizens
@@ -53,6 +55,8 @@ def old_database(target_url: str, version: int) -> dict[str, int]:
                                      f"(SELECT coalesce(max(id), 0) + 1 FROM {t.name}), false)"))
             for sql in OLD_PG_INDEXES if version >= 2 else ():
                 dst.execute(text(sql))
+        if version >= 4:
+            store.MIGRATIONS[4](dst)  # offices, as step 4 has been since 0b5e824; step 3 made nothing then
     source.dispose()
     target.dispose()
     return counts
@@ -70,7 +74,7 @@ def old_ws(tmp_path, db_url):
     return make
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_database_at_an_earlier_schema_opens_current_with_its_data_kept(old_ws, version):
     ws, counts = old_ws(version)
     assert sql_rows(ws, "SELECT version FROM schema_version") == [(version,)]
@@ -100,6 +104,8 @@ def test_a_database_at_an_earlier_schema_opens_current_with_its_data_kept(old_ws
                         ("S-0002", "borger", version >= 2), ("S-0002", "konsulent", False)]
     if version >= 2:
         assert "S-0001,1,borger,samtaleskema" in export(ws, "scores", "csv").path.read_text(encoding="utf-8")
+    add_user(ws, "kanr", "konsulent", "Et godt kodeord 7", "Karl Nørgaard")  # the accounts tables exist now
+    assert sql_rows(ws, "SELECT name, role FROM users") == [("kanr", "konsulent")]
 
 
 def test_opening_a_current_database_again_changes_nothing(old_ws):

@@ -288,7 +288,9 @@ scan_crops = Table(
 
 
 def _scan_tables(conn) -> None:
-    meta.create_all(conn, tables=[layouts, scan_pages, scan_crops])
+    # also the accounts tables: the release before this one had a placeholder for step 3, so its schema-3
+    # and schema-4 databases have none (create_all leaves existing tables alone)
+    meta.create_all(conn, tables=[users, user_citizens, layouts, scan_pages, scan_crops])
     if "confidence" not in {c["name"] for c in inspect(conn).get_columns("answers")}:  # made before version 5
         conn.execute(text("ALTER TABLE answers ADD COLUMN confidence FLOAT"))
 
