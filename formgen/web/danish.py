@@ -28,7 +28,7 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG160": ("Ingen data til rapporten", "Indlæs de returnerede skemaer først på Indlæs."),
     "FG170": ("LibreOffice mangler", "Bed den ansvarlige om at installere LibreOffice; flyt derefter afviste filer tilbage og indlæs igen."),
     "FG171": ("PDF-konverteringen mislykkedes", "Åbn Word-filen for at tjekke den, og prøv igen."),
-    "FG180": ("Adgang nægtet", "Åbn adressen, som formgen serve skrev (med ?token=), eller genindlæs siden og prøv igen."),
+    "FG180": ("Adgang nægtet", "Genindlæs siden og prøv igen, eller log ind igen. Bruger formgen ingen konti, så åbn adressen, som formgen serve skrev (med ?token=)."),
     "FG181": ("Upload for stor", "Upload færre filer ad gangen eller et mindre arkiv; intet blev gemt."),
     "FG182": ("Siden eller elementet findes ikke", "Følg et link på siden i stedet for at skrive adressen."),
     "FG183": ("Det har din rolle ikke adgang til", "Bed en administrator om adgang, hvis dit arbejde kræver det."),
