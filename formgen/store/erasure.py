@@ -57,7 +57,7 @@ def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], 
     return n
 
 
-COMPACTED = ("answers", "submissions", "problems", "dispatch", "citizens", "log")  # what forget and purge delete from
+COMPACTED = ("answers", "submissions", "problems", "scan_pages", "scan_crops", "dispatch", "citizens", "log")  # what forget and purge delete from
 
 
 def compact(engine) -> None:
