@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,9 @@ def _browser_or_skip() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def served(ws):
-    """`formgen serve` on the workspace, as its own process; yields the address it printed."""
-    _browser_or_skip()
+@contextmanager
+def serving(ws, printed: str = "?token="):
+    """`formgen serve` on the workspace, as its own process; yields the address it printed (the line with `printed`)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -53,10 +53,21 @@ def served(ws):
     proc = subprocess.Popen([str(exe), "-w", str(ws.root), "serve", "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        yield next(line.strip() for line in iter(proc.stdout.readline, "") if "?token=" in line)
+        url = next((line.strip() for line in iter(proc.stdout.readline, "") if printed in line), None)
+        assert url, f"formgen serve printed no address with {printed!r}: {proc.stderr.read()}"
+        yield url
     finally:
-        proc.send_signal(signal.SIGINT)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def served(ws):
+    """`formgen serve` on the workspace (token mode); yields the address it printed."""
+    _browser_or_skip()
+    with serving(ws) as url:
+        yield url
 
 
 @pytest.fixture
@@ -83,13 +94,18 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def people_roster(path: Path) -> Path:
+    """PEOPLE as the roster a jobcentre exports (Danish headers, semicolons)."""
+    path.write_text("borger_id;navn;virksomhed;mentor;konsulent\n" + "".join(
+        f"{p.citizen_ref};{p.name};{p.company};{p.mentor};{p.consultant}\n" for p in PEOPLE), encoding="utf-8")
+    return path
+
+
 def round_from_the_page(page, tmp: Path) -> list[Path]:
     """Ny runde on the page: the roster uploaded, the .zip downloaded and unpacked, each form filled."""
     import zipfile
 
-    roster = tmp / "liste.csv"
-    roster.write_text("borger_id;navn;virksomhed;mentor;konsulent\n" + "".join(
-        f"{p.citizen_ref};{p.name};{p.company};{p.mentor};{p.consultant}\n" for p in PEOPLE), encoding="utf-8")
+    roster = people_roster(tmp / "liste.csv")
     page.get_by_role("navigation").get_by_role("link", name="Ny runde").click()
     page.get_by_label("Borgerliste (CSV eller XLSX)").set_input_files(str(roster))
     page.get_by_role("button", name="Lav skemaerne").click()
@@ -183,6 +199,7 @@ def test_a_round_on_the_page_upload_watch_the_job_and_settle_a_conflict(ws, tmp_
 
 def test_the_pages_work_from_the_keyboard_with_visible_focus(ws, served, page):
     page.goto(served)
+    assert page.locator("footer").inner_text().endswith("siden kører kun på denne computer")  # token mode: 127.0.0.1 only
     page.keyboard.press("Tab")
     skip = page.locator(":focus")
     assert skip.inner_text() == "Gå til indholdet"

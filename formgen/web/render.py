@@ -75,8 +75,9 @@ class Renderer:
         state = request.scope.get("state", {})
         csrf, person = state.get("csrf") or "", state.get("person")
         menu = [(href, label) for href, label, action in NAV if person is not None and may(person, action)]
+        access = getattr(request.app.state, "access", None)
         html = self.env.get_template(template).render(request=request, csrf=csrf, path=request.url.path, person=person,
-                                                      menu=menu, **context)
+                                                      menu=menu, accounts=bool(access and access.accounts), **context)
         return HTMLResponse(html, status_code=status_code)
 
     def theme(self) -> Response:
