@@ -98,7 +98,7 @@ def locate(gray) -> Located:
     dst = np.array([p for i in sorted(found) for p in marker_points(i)], dtype=np.float64) * PX_PER_MM
     h, _ = cv2.findHomography(src, dst, 0)
     if h is None:
-        return Located(None, qr, len(found), 0, 0.0, "the corner markers do not describe a page")
+        return Located(None, find_qr(gray), len(found), 0, 0.0, "the corner markers do not describe a page")
     mapped = cv2.perspectiveTransform(src.reshape(-1, 1, 2), h).reshape(-1, 2)
     error = float(np.abs(mapped - dst).max()) / PX_PER_MM
     size = (int(PAGE_MM[0] * PX_PER_MM), int(PAGE_MM[1] * PX_PER_MM))
