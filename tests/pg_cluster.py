@@ -102,7 +102,7 @@ def _must(cmd: list[str]) -> None:
     assert r.returncode == 0, f"{' '.join(cmd)} failed: {r.stdout}{r.stderr}"
 
 
-def _start(bin_dir: Path, as_postgres: list[str], folder: Path) -> Cluster:
+def _start(bin_dir: Path, as_postgres: list[str], folder: Path, bare: bool) -> Cluster:
     cluster = Cluster(bin_dir, folder, free_port(), as_postgres)
     cluster.socket_dir.mkdir()
     (folder / "pw").write_text("superuser-" + os.urandom(8).hex() + "\n")
@@ -115,14 +115,18 @@ def _start(bin_dir: Path, as_postgres: list[str], folder: Path) -> Cluster:
     options = f"-p {cluster.port} -k {cluster.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
     _must([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(cluster.log_file),
            "-o", options, "-w", "-t", "60", "start"])
+    if bare:  # no formgen role or database: as a fresh server (docs/deployment.md creates them)
+        return cluster
     escaped = PASSWORD.replace("'", "''")
     cluster.sql(f"CREATE ROLE {USER} LOGIN PASSWORD '{escaped}'")
     cluster.new_database("formgen")
     return cluster
 
 
-def start() -> Cluster:
-    """Start a private server in a new folder under /tmp (the postgres user can reach it); stop() it after."""
+def start(bare: bool = False) -> Cluster:
+    """Start a private server in a new folder under /tmp (the postgres user can reach it); stop() it after.
+
+    bare: only the superuser `postgres`, without the formgen role and database the tests' URLs use."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         _missing("PostgreSQL's pg_ctl/initdb not found (PATH, /usr/lib/postgresql/*/bin)")
@@ -133,7 +137,7 @@ def start() -> Cluster:
     as_postgres = _runner()
     folder = Path(tempfile.mkdtemp(prefix="formgen-pg-"))
     try:
-        return _start(bin_dir, as_postgres, folder)
+        return _start(bin_dir, as_postgres, folder, bare)
     except BaseException:
         _stop(bin_dir, as_postgres, folder)
         raise
