@@ -4,6 +4,12 @@ The page is first flattened (divided by its local paper brightness, so uneven li
 paper do not count as ink). Each row of boxes is aligned to its printed outlines (a search of
 ±ALIGN_MM around the recorded position), then each box's inner area (inside the outline, so the
 printed frame is not ink) is measured as the share of dark pixels and the share of faint ones.
+A light pencil line is mostly fainter than FAINT after a scan's blur (it measured ~0 faint share),
+so each box is also searched for a faint line: ink, smoothed over ~0.1 mm, at least FAINT_CONTRAST
+above the box's own paper (the median of its inner area, or a broad shade wider than LINE_MAX_PX
+such as show-through) in a connected line at least STROKE_MIN_MM long. Scanner noise and JPEG
+blocks stay under the contrast; left out are drum streaks (thin, straight through the whole box)
+and dots with a dark core (toner dust), which the dark share judges.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 from formgen.formats.paper.geometry import Box, Row
 from formgen.formats.scan.locate import PX_PER_MM
 
-__all__ = ["DARK", "FAINT", "EMPTY_MAX", "TICK_MIN", "FILLED_MIN", "ALIGN_MM", "INSET_MM", "BoxInk", "RowDecision",
+__all__ = ["DARK", "FAINT", "EMPTY_MAX", "TICK_MIN", "FILLED_MIN", "FAINT_CONTRAST", "STROKE_MIN_MM", "ALIGN_MM", "INSET_MM", "BoxInk", "RowDecision",
            "ink_map", "align_row", "measure", "decide"]
 
 DARK, FAINT = 0.45, 0.18  # ink levels (0 paper … 1 black) of a pen stroke and of a light pencil line
@@ -23,6 +29,10 @@ FILLED_MIN = 0.78  # at least this: filled in completely, a correction (a heavy 
 FAINT_MIN = 0.08  # faint pixels in an otherwise empty box: a light mark that may be meant
 ALIGN_MM = 1.5  # how far a row may sit from its recorded place (printer feed, paper stretch, a phone's lens)
 INSET_MM = 0.9  # the inner area starts this far inside the box's outer edge (outline and misregistration)
+FAINT_CONTRAST = 0.04  # smoothed ink this far above the box's own paper is a faint line (noise stays below ~0.02)
+STROKE_MIN_MM = 1.5  # a faint line at least this long is a mark that may be meant (toner dust is < 1.3 mm)
+STROKE_INSET_MM = 1.25  # the stroke search stays this far inside the box (a blurred outline fades out by then)
+LINE_MAX_PX = 13  # ink broader than this (1.6 mm: show-through from the other side, a shadow) is not a line
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,7 @@ class BoxInk:
     value: str
     dark: float  # share of the inner area darker than DARK
     faint: float  # share fainter than DARK but darker than FAINT
+    stroke: float = 0.0  # mm: the longest faint line in the box (see the module's docstring)
 
     @property
     def state(self) -> str:
@@ -38,7 +49,7 @@ class BoxInk:
             return "filled"
         if self.dark >= TICK_MIN:
             return "ticked"
-        if self.dark > EMPTY_MAX or self.faint >= FAINT_MIN:
+        if self.dark > EMPTY_MAX or self.faint >= FAINT_MIN or self.stroke >= STROKE_MIN_MM:
             return "uncertain"
         return "empty"
 
@@ -47,7 +58,8 @@ class BoxInk:
         """How far from the nearest threshold the box's measure is (1 = far, 0 = on it)."""
         s = self.state
         if s == "empty":
-            return max(0.0, min(1.0, 1 - max(self.dark / TICK_MIN, self.faint / (FAINT_MIN * 2))))
+            return max(0.0, min(1.0, 1 - max(self.dark / TICK_MIN, self.faint / (FAINT_MIN * 2),
+                                                 self.stroke / (STROKE_MIN_MM * 2))))
         if s == "ticked":
             return max(0.0, min(1.0, (self.dark - EMPTY_MAX) / (0.25 - EMPTY_MAX), (FILLED_MIN - self.dark) / 0.2))
         if s == "filled":
@@ -112,7 +124,35 @@ def measure(ink, box: Box, offset: tuple[int, int]) -> BoxInk:
         return BoxInk(box.value, 0.0, 1.0)  # off the page: uncertain, never empty
     dark = float((inner >= DARK).mean())
     faint = float(((inner >= FAINT) & (inner < DARK)).mean())
-    return BoxInk(box.value, dark, faint)
+    return BoxInk(box.value, dark, faint, _stroke(ink, box, offset))
+
+
+def _stroke(ink, box: Box, offset: tuple[int, int]) -> float:
+    """The longest faint line inside the box in mm (see the module's docstring)."""
+    import cv2
+    import numpy as np
+
+    m = 8  # pixels of margin (inside the box still) for the smoothing and the local paper
+    x0, y0 = _px(box.x + STROKE_INSET_MM) + offset[0], _px(box.y + STROKE_INSET_MM) + offset[1]
+    x1, y1 = _px(box.x + box.w - STROKE_INSET_MM) + offset[0], _px(box.y + box.h - STROKE_INSET_MM) + offset[1]
+    if x0 - m < 0 or y0 - m < 0 or x1 + m > ink.shape[1] or y1 + m > ink.shape[0] or x1 <= x0 or y1 <= y0:
+        return 0.0  # off the page: measure() has said so already
+    patch = ink[y0 - m:y1 + m, x0 - m:x1 + m]
+    smooth = cv2.GaussianBlur(patch, (0, 0), 1.0)
+    broad = cv2.morphologyEx(smooth, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LINE_MAX_PX, LINE_MAX_PX)))
+    smooth, broad, raw = smooth[m:-m, m:-m], broad[m:-m, m:-m], patch[m:-m, m:-m]
+    paper = np.maximum(broad, np.median(smooth))  # the box's own paper, or a broad shade over it
+    lines = (smooth - paper >= FAINT_CONTRAST).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+    longest = 0
+    for i in range(1, n):
+        w, h = int(stats[i, 2]), int(stats[i, 3])
+        if min(w, h) <= 6 and max(w, h) >= min(lines.shape) - 1:
+            continue  # thin and straight through the whole box: a copier's drum streak or a fold, not a mark
+        if (raw[labels == i] >= DARK).mean() > 0.1:
+            continue  # a dot with a dark core (toner dust, a pen's touch): the dark share judges it
+        longest = max(longest, w, h)
+    return longest / PX_PER_MM
 
 
 def decide(inks: list[BoxInk]) -> RowDecision:
