@@ -46,6 +46,7 @@ class Forgotten:
     rows: int
     files: int
     leftovers: tuple[str, ...]  # files not written by formgen that still mention the citizen
+    shared_scans: tuple[str, ...] = ()  # scanned files kept: they hold other citizens' pages too
 
 
 def forget(ws, citizen_ref: str, every_office: bool = False) -> Forgotten:
@@ -55,6 +56,7 @@ def forget(ws, citizen_ref: str, every_office: bool = False) -> Forgotten:
     jobcentre-wide administrator, knowingly; other workspaces' files are theirs to forget)."""
     engine = store.connect(ws.db, ws.unit)
     name, subs, known = erasure.traces(engine, citizen_ref, every_office)
+    scanned = erasure.scan_sources(engine, citizen_ref, every_office)
     if name is None and not subs and not known:
         engine.dispose()
         raise fail("FG130", citizen_ref, "formgen has nothing about this citizen",
@@ -66,11 +68,32 @@ def forget(ws, citizen_ref: str, every_office: bool = False) -> Forgotten:
     engine.dispose()
     # the names the files were stored under; the name as returned only where none was stored (older
     # workspaces): another citizen's return may have been sent under the same name ("skema.docx")
-    files = _delete_files(ws, citizen_ref, {s[1] or Path(s[2]).name for s in subs})
-    files += _scrub_reports(ws, citizen_ref, name)
+    own_scans, shared = _scan_files(ws, scanned)
+    names = {s[1] or Path(s[2]).name for s in subs} - {p.name for p in shared}  # a scan's form names its last file
+    files = _delete_files(ws, citizen_ref, names)
+    for path in own_scans:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".problems.txt").unlink(missing_ok=True)  # a quarantined scan's reason
+    files += len(own_scans) + _scrub_reports(ws, citizen_ref, name)
     files += _forget_web(ws, citizen_ref, name)
     files += _forget_print_copies(ws, citizen_ref)
-    return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))))
+    return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))),
+                     tuple(str(p.relative_to(ws.root)) for p in shared))
+
+
+def _scan_files(ws, scanned: list[tuple[str, str, bool]]) -> tuple[list[Path], list[Path]]:
+    """The scanned files of the citizen's pages as intake stored them (found by name and content):
+    (those holding only the citizen's pages, those holding other pages too)."""
+    import hashlib
+
+    own, shared = [], []
+    for sha, name, is_shared in scanned:
+        base = Path(name.split("!")[0]).name  # a page from an archive: the archive holds it
+        for folder in (ws.processed, ws.quarantine):
+            for candidate in (folder / base, folder / f"{Path(base).stem}-{sha[:8]}{Path(base).suffix}"):
+                if candidate.is_file() and ("!" in name or hashlib.sha256(candidate.read_bytes()).hexdigest() == sha):
+                    (shared if is_shared or "!" in name else own).append(candidate)
+    return own, shared
 
 
 def _mentions(value, ref: str, name: str | None = None) -> bool:

@@ -220,6 +220,26 @@ def test_forget_deletes_the_scanned_pages_and_the_pictures_of_handwriting(ws):
     con = sqlite3.connect(ws.db)
     assert con.execute("SELECT COUNT(*) FROM scan_pages").fetchone()[0] == 2
     assert con.execute("SELECT COUNT(*) FROM scan_crops").fetchone()[0] > 0
-    forget(ws, "S-0008")
+    assert sorted(p.name for p in ws.processed.iterdir()) == ["side1.png", "side2.png"]
+    forgotten = forget(ws, "S-0008")
     assert con.execute("SELECT COUNT(*) FROM scan_pages").fetchone()[0] == 0
     assert con.execute("SELECT COUNT(*) FROM scan_crops").fetchone()[0] == 0
+    # both scans go, also side1.png: its page waited for side2.png, the file the form was imported from
+    assert list(ws.processed.iterdir()) == [] and forgotten.shared_scans == ()
+
+
+def test_forget_keeps_a_scan_that_holds_another_citizens_pages_and_says_so(ws):
+    from formgen.api import forget
+
+    pages = []
+    for ref in ("S-0008", "S-0009"):
+        [path] = generate_forms(ws, "samtaleskema", "paper", citizen=ref, roles=["borger"]).files
+        imgs, _ = _filled(ws, path, random.Random(ref))
+        pages += imgs
+    (ws.intake / "bunke.pdf").write_bytes(to_pdf(pages))  # one batch scan of both citizens' forms
+    assert [f.status for f in intake_returns(ws).files] == ["imported"]
+    forgotten = forget(ws, "S-0008")
+    assert forgotten.shared_scans == ("intake/processed/bunke.pdf",)
+    assert (ws.processed / "bunke.pdf").exists()  # S-0009's original is not deleted with S-0008
+    assert {k[0] for k in _exported(ws)} == {"borger"} and "S-0009" in export(ws, "scores", "csv").path.read_text(
+        encoding="utf-8")

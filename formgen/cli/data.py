@@ -73,6 +73,9 @@ def forget(obj: Ctx, ref: str, yes: bool, all_offices: bool) -> None:
     click.echo(f"Forgot {ref}: {r.rows} database row(s), {r.files} file(s) deleted or cleaned.")
     for path in r.leftovers:
         click.secho(f"  still mentioned in {path} (not written by formgen): delete or edit it yourself", fg="yellow", err=True)
+    for path in r.shared_scans:
+        click.secho(f"  kept {path}: the scan holds other citizens' pages too; remove {ref}'s pages from it "
+                    "yourself, or delete it once the others are imported", fg="yellow", err=True)
 
 
 @click.command(cls=ExampleLast)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, or_, select, text, true
 
 from formgen.store import db as store
 
-__all__ = ["COMPACTED", "log_rows", "traces", "delete_citizen", "compact", "purge_before"]
+__all__ = ["COMPACTED", "log_rows", "traces", "scan_sources", "delete_citizen", "compact", "purge_before"]
 
 
 def _mine(engine, every_office: bool):
@@ -37,6 +37,23 @@ def traces(engine, ref: str, every_office: bool = False) -> tuple[str | None, li
                             .where(mine(s), s.c.citizen_ref == ref)).all()
         known = conn.execute(select(d.c.code).where(mine(d), d.c.citizen_ref == ref)).first()
     return name, subs, known is not None
+
+
+def scan_sources(engine, ref: str, every_office: bool = False) -> list[tuple[str, str, bool]]:
+    """(sha256, name, shared) of each scanned file with a page of the citizen; shared: it also holds a
+    page of someone else, or one nobody could read (whose it is is unknown)."""
+    mine, out = _mine(engine, every_office), {}
+    with engine.connect() as conn:
+        for sx in (store.scan_pages, store.scan_crops):
+            for sha, name in conn.execute(select(sx.c.source_sha, sx.c.source_name).where(mine(sx), sx.c.citizen_ref == ref)):
+                if sha:
+                    out[sha] = name
+        shared = set()
+        for sx in (store.scan_pages, store.scan_crops):
+            q = select(sx.c.source_sha).where(mine(sx), sx.c.source_sha.in_(list(out)),
+                                              or_(sx.c.citizen_ref.is_(None), sx.c.citizen_ref != ref))
+            shared |= {r[0] for r in conn.execute(q)} if out else set()
+    return [(sha, name, sha in shared) for sha, name in out.items()]
 
 
 def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], bool],
