@@ -28,12 +28,14 @@ test: $(STAMP)
 
 # Not a test: prints timings and their ratio to floors measured in the same run (docs/performance.md).
 # make bench BENCH_ARGS="--citizens 1667" imports 10,002 forms; see .venv/bin/python tools/bench.py --help.
-# tools/bench_paper.py: printed forms marked, degraded as scanners and phones do, and read back (docs/performance.md).
+# tools/bench_paper.py: printed forms marked, degraded as scanners and phones do, and read back (docs/performance.md);
+# tools/bench_scan_intake.py: scanned PDFs through the whole intake, pages per second against decoding alone.
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH_ARGS)
 	$(BIN)/python tools/bench_web.py
 	$(BIN)/python tools/bench_db.py $(BENCH_DB_ARGS)
 	$(BIN)/python tools/bench_paper.py --markdown
+	$(BIN)/python tools/bench_scan_intake.py
 
 # Intake of 6,000 returns on PostgreSQL vs SQLite, one and three intakes at once (a private server unless
 # BENCH_DB_ARGS="--db postgresql+psycopg://USER:PASSWORD@HOST/DB"; --returns N for another size).

@@ -199,3 +199,14 @@ def test_pools_started_beside_a_busy_sqlite_thread_all_answer(tmp_path):
 def test_kill_9_of_a_threaded_process_leaves_no_worker_behind(tmp_path):
     script = _threaded_script(tmp_path)
     _kill_while_workers_run([sys.executable, str(script), str(tmp_path / "t.db"), "100000", "64"])
+
+
+def test_a_few_heavy_scans_are_read_in_parallel_like_a_large_batch(monkeypatch):
+    from formgen.intake.readers import PARALLEL_BYTES, readers
+
+    monkeypatch.delenv("FORMGEN_WORKERS", raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert readers(None, 20) == 1  # 20 returned Word files: one reader is enough
+    assert readers(None, 20, PARALLEL_BYTES) == 2  # 20 scanned PDFs of many pages: one reader per core
+    assert readers(None, 1, PARALLEL_BYTES) == 1  # one file cannot be shared
+    assert readers(1, 20, PARALLEL_BYTES) == 0  # asked for no readers: read in this process

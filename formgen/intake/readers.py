@@ -11,18 +11,19 @@ from formgen.intake.examine import Examined, examine, limit_memory
 from formgen.intake.types import FileResult, Source
 from formgen.store.lookup import Lookup
 
-__all__ = ["PARALLEL_FROM", "CHUNK", "IN_FLIGHT", "readers", "examine_all"]
+__all__ = ["PARALLEL_FROM", "PARALLEL_BYTES", "CHUNK", "IN_FLIGHT", "readers", "examine_all"]
 
 PARALLEL_FROM = 100  # smaller batches are read by one forked reader
+PARALLEL_BYTES = 16 * 2**20  # ... unless they are this large: scans are few files of many heavy pages
 CHUNK = 8  # files per task sent to a worker
 IN_FLIGHT = 4  # tasks queued per worker: bounds memory whatever the batch size
 
 
-def readers(workers: int | None, files: int) -> int:
-    """How many forked readers: one per core for large batches, one for small ones (a file that
-    crashes or exhausts its reader must cost a rejection, not the run); 0 reads in this process,
-    where fork does not exist or when asked for (workers=1, FORMGEN_WORKERS=1)."""
-    n = pool_size(workers, files, PARALLEL_FROM)
+def readers(workers: int | None, files: int, size: int = 0) -> int:
+    """How many forked readers: one per core for large batches (by count, or size in bytes), one for
+    small ones (a file that crashes or exhausts its reader must cost a rejection, not the run); 0
+    reads in this process, where fork does not exist or when asked for (workers=1, FORMGEN_WORKERS=1)."""
+    n = pool_size(workers, files, 1 if size >= PARALLEL_BYTES else PARALLEL_FROM)
     if n > 1:
         return n
     return 1 if files and asked_workers(workers) != 1 and can_fork() else 0

@@ -56,7 +56,7 @@ def intake(ws: Workspace, paths: list[Path] | None = None, keep: bool = False,
     conversions, sources = _convert(ws, sources, convert_legacy)
     results: list[FileResult] = []
     archives: dict[Path, list[FileResult]] = {}
-    n = readers(workers, len(sources))
+    n = readers(workers, len(sources), _size(sources))
     if n:
         engine.dispose()  # no open database connection crosses the fork
     examined = examine_all((ws.db, ws.unit), sources, n)
@@ -123,3 +123,14 @@ def _storage_failure(ws: Workspace, results: list[FileResult]):
         p = database_problem(exc, str(ws.db), f"intake stopped after {done} file(s) were imported")
         raise FormgenError(replace(p, fix=f"{p.fix}; then run intake again: files not yet imported are still in "
                                           "intake/")) from None
+
+
+def _size(sources) -> int:
+    """The bytes of the batch's files (an archive counted once)."""
+    size = 0
+    for path in {src.path for src in sources}:
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass
+    return size
