@@ -146,6 +146,27 @@ def test_a_pathologically_slow_file_costs_a_rejection_not_the_batch(ws, monkeypa
     assert by_name[good.name].status == "imported"
 
 
+def test_a_large_file_is_given_time_in_proportion_to_its_size(ws, monkeypatch):
+    # A scanned PDF of hundreds of pages reads for minutes; a small file that takes long is stuck.
+    import time
+
+    import formgen.intake.examine as intake_mod
+
+    big = good_form(ws)
+    (ws.intake / "stor.docx").write_bytes(big.read_bytes())
+    real = intake_mod._read
+
+    def slow(lookup, data, sha, name, *own):
+        time.sleep(1.5)  # longer than FILE_SECONDS alone
+        return real(lookup, data, sha, name, *own)
+
+    monkeypatch.setattr(intake_mod, "_read", slow)
+    monkeypatch.setattr(intake_mod, "FILE_SECONDS", 0.5)
+    monkeypatch.setattr(intake_mod, "BYTES_PER_SECOND", big.stat().st_size // 2)  # 2 more seconds for its size
+    [r] = intake(ws).files
+    assert r.status == "imported", r.problems
+
+
 def test_forked_readers_have_a_memory_ceiling(ws):
     import multiprocessing
     import resource

@@ -18,9 +18,12 @@ from formgen.intake.interpret import interpret
 from formgen.intake.types import FileResult, Source
 from formgen.store.lookup import Lookup
 
-__all__ = ["FILE_SECONDS", "WORKER_MB", "Examined", "examine", "limit_memory", "unreadable"]
+__all__ = ["FILE_SECONDS", "BYTES_PER_SECOND", "WORKER_MB", "Examined", "examine", "limit_memory", "unreadable"]
 
 FILE_SECONDS = float(os.environ.get("FORMGEN_FILE_SECONDS", "30"))  # per file, reading and interpreting
+# ... plus a second per this many bytes: a scanned PDF of 300 pages (~100 MB) must not be cut off as a
+# pathological file is, while a small file that takes long (a parser caught in a loop) still is
+BYTES_PER_SECOND = 200_000
 WORKER_MB = int(os.environ.get("FORMGEN_WORKER_MB", "2048"))  # address space of a forked reader
 
 
@@ -54,15 +57,17 @@ def examine(lookup: Lookup, src: Source) -> Examined:
     sha = hashlib.sha256(data).hexdigest()
     if lookup.duplicate(sha):
         return Examined(FileResult(name, "duplicate", sha))
+    limit = FILE_SECONDS + len(data) / BYTES_PER_SECOND
     try:
-        with _time_limit(FILE_SECONDS):
+        with _time_limit(limit):
             return _read(lookup, src.content(data), sha, name, src.identity(data))
     except Refused as exc:
         return Examined(FileResult(name, "rejected", sha, problems=(exc.problem,)))
     except FileTimeout:
         return Examined(FileResult(name, "rejected", sha, problems=(Problem(
-            "FG241", name, f"reading the file took longer than {FILE_SECONDS:g} seconds",
-            "open it in Word/Excel, save it again and import the new copy; if it stays slow, ask the sender"),)))
+            "FG241", name, f"reading the file took longer than {limit:.0f} seconds",
+            "open it in Word/Excel, save it again and import the new copy (a scan: scan it again, or split it "
+            "into smaller files); if it stays slow, ask the sender"),)))
     except MemoryError:
         return Examined(FileResult(name, "rejected", sha, problems=(Problem(
             "FG242", name, f"reading the file needed more than {WORKER_MB} MB of memory",
