@@ -4,9 +4,9 @@ What a worker needs from its parent is passed explicitly as `shared`: it is put 
 fork and inherited, never pickled (only the items and results are). A process with other threads (the
 web server) is never forked: a thread inside SQLite or holding any lock at the moment of fork leaves
 the child with that lock held forever (a reader that never answers) and with SQLite's process-wide
-file state (its locks bookkeeping says held what the kernel says is not). There the workers come
-from a fork server, a clean single-threaded process, and `shared` is pickled once per worker. `setup(shared)` runs once per
-worker and its return value is the worker's state; `func(state, item)` does one item. A worker that
+file state (its lock bookkeeping says held what the kernel says is not). There the workers come from
+a fork server, a clean single-threaded process, and `shared` is pickled once per worker.
+`setup(shared)` runs once per worker and its return value is the worker's state; `func(state, item)` does one item. A worker that
 dies (a parser crash, the OOM killer) raises WorkerDied in the parent with the items not yet
 answered; a parent that dies (kill -9) takes its workers with it (see die_with_parent).
 """
@@ -160,7 +160,8 @@ def fork_map(func: Callable[[Any, Any], Any], items: Iterable, workers: int, *, 
 
     Items are taken from the iterable only as they are sent, so after WorkerDied the caller's
     iterator still holds the items never sent. Closing the generator early kills the workers. The
-    workers are forked by the thread that first asks for a result, and die with it (PDEATHSIG)."""
+    workers are forked by the thread that first asks for a result, and die with it (PDEATHSIG); in a
+    process with threads they come from the fork server and die with this process (die_with)."""
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 

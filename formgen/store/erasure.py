@@ -45,7 +45,8 @@ def scan_sources(engine, ref: str, every_office: bool = False) -> list[tuple[str
     mine, out = _mine(engine, every_office), {}
     with engine.connect() as conn:
         for sx in (store.scan_pages, store.scan_crops):
-            for sha, name in conn.execute(select(sx.c.source_sha, sx.c.source_name).where(mine(sx), sx.c.citizen_ref == ref)):
+            rows = conn.execute(select(sx.c.source_sha, sx.c.source_name).where(mine(sx), sx.c.citizen_ref == ref))
+            for sha, name in rows:
                 if sha:
                     out[sha] = name
         shared = set()
@@ -74,7 +75,8 @@ def delete_citizen(engine, ref: str, shas: list[str], mentions: Callable[[str], 
     return n
 
 
-COMPACTED = ("answers", "submissions", "problems", "scan_pages", "scan_crops", "dispatch", "citizens", "log")  # what forget and purge delete from
+# what forget and purge delete from
+COMPACTED = ("answers", "submissions", "problems", "scan_pages", "scan_crops", "dispatch", "citizens", "log")
 
 
 def compact(engine) -> None:

@@ -1,4 +1,4 @@
-"""Background jobs (intake of an upload) in one long-lived worker thread, never in the request.
+"""Background jobs (intake of an upload, a round) in one worker thread, never in the request.
 
 One thread, not one per job, started for the first job and ended when the queue is empty: jobs run one
 after another, as two intake runs would queue on the database anyway. Its readers come from a fork
@@ -22,8 +22,8 @@ __all__ = ["KEEP_SECONDS", "IDLE_SECONDS", "Job", "Jobs"]
 # A finished job's result names citizens: it is shown for a while, then forgotten (and a `forget` run
 # from the command line cannot reach this memory, so the while is short). Its files stay in the workspace.
 KEEP_SECONDS = 2 * 3600
-# An idle server has no jobs thread: a process with threads gets its workers from a fork server
-# (formgen.core.parallel), and a library call in the same process should not pay for one it no longer has.
+# The jobs thread ends after this long without a job (the next job starts a new one): an idle server
+# keeps no thread, and a process left with one thread forks its workers directly again (core.parallel).
 IDLE_SECONDS = 0.5
 
 
