@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from formgen.forms.definition import DONT_KNOW, MARK_TITLES, ROLE_TITLES, Band, Group, Item, TextAnswer
 from formgen.forms.view import META, FormView
 from formgen.formats.pdf.design import header, heading, title_block
-from formgen.formats.pdf.layout import CODE_LABEL, DATE_HINT, GREY, MX, RULE, SHADE, WIDTH, Block, fonts, shift, tint, wrap
+from formgen.formats.pdf.layout import CODE_LABEL, DATE_HINT, GREY, MX, RULE, SHADE, WIDTH, Block, Layout, fonts, tint, wrap
 
 if TYPE_CHECKING:  # annotations only: config imports pydantic
     from formgen.core.config import Organisation
 
-__all__ = ["MM", "TOP", "LIMIT", "BOX", "INK", "INSTRUCTION", "PaperLayout", "meta_block", "instruction_block",
+__all__ = ["MM", "TOP", "LIMIT", "BOX", "INK", "INSTRUCTION", "meta_block", "instruction_block",
            "box_grid", "item_block", "area", "text_block", "group_block", "legend_block", "signature_block", "layout"]
 
 MM = 72 / 25.4  # points per millimetre
@@ -26,21 +26,6 @@ BOX = 6 * MM  # a tick box: big enough for a pen's cross, small enough for 10 st
 INK = "#000000"  # boxes and areas print black: they must survive a grey photocopy
 INSTRUCTION = ("Sæt ét kryds pr. række; ret ved at fylde boksen helt ud og sætte kryds i en anden. "
                "Brug kuglepen, og skriv inden for de indrammede felter.")
-
-
-class PaperLayout:
-    """Places blocks top to bottom between the markers, a new page when a block does not fit."""
-
-    def __init__(self) -> None:
-        self.pages: list[list[tuple]] = [[]]
-        self.y = TOP
-
-    def place(self, b: Block) -> None:
-        if self.y + b.h > LIMIT and self.y > TOP:
-            self.pages.append([])
-            self.y = TOP
-        self.pages[-1] += [shift(op, self.y) for op in b.ops]
-        self.y += b.h
 
 
 def meta_block(org: Organisation) -> Block:
@@ -226,15 +211,13 @@ def signature_block(v: FormView, colour: str) -> Block:
 
 def layout(v: FormView, org: Organisation, logo_size: tuple[float, float], round_no: int | None) -> list[list[tuple]]:
     """Every page's drawing operations for one respondent's printed form."""
-    lay = PaperLayout()
+    lay = Layout(TOP, LIMIT)  # between the markers
     for b in (header(org, logo_size), title_block(v, org, round_no), meta_block(org), instruction_block(v)):
         lay.place(b)
     for sec in v.sections:
         first = item_block(v, sec.items[0])
         head = heading(sec.title, sec.intro, org.colour)
-        if lay.y + head.h + first.h > LIMIT:
-            lay.y = LIMIT  # the heading goes with its first indicator
-        lay.place(head)
+        lay.place(head, keep=first.h)  # the heading goes with its first indicator
         for it in sec.items:
             lay.place(item_block(v, it))
     if v.groups:

@@ -124,18 +124,19 @@ def shift(op: tuple, dy: float) -> tuple:
 
 
 class Layout:
-    """Places blocks top to bottom, starting a new page when a block does not fit."""
+    """Places blocks top to bottom between top and limit (points), starting a new page when a block does not fit."""
 
-    def __init__(self) -> None:
+    def __init__(self, top: float = TOP, limit: float = PAGE_H - BOTTOM) -> None:
         self.pages: list[list[tuple]] = [[]]
-        self.y = TOP
+        self.top, self.limit = top, limit
+        self.y = top
         self.repeat = None  # a function making the block repeated at the top of a new page (table header)
 
     def place(self, b: Block, keep: float = 0.0) -> None:
         """Put b at the cursor (on a new page if b, plus `keep` points of what follows, does not fit)."""
-        if self.y + b.h + keep > PAGE_H - BOTTOM and self.y > TOP:
+        if self.y + b.h + keep > self.limit and self.y > self.top:
             self.pages.append([])
-            self.y = TOP
+            self.y = self.top
             if self.repeat is not None:
                 self.place(self.repeat())
         self.pages[-1] += [shift(op, self.y) for op in b.ops]
