@@ -89,3 +89,30 @@ def to_pdf(images: list[np.ndarray], dpi: float = 300) -> bytes:
 
 def png(img: np.ndarray) -> bytes:
     return cv2.imencode(".png", img)[1].tobytes()
+
+
+def layout_of(ws, img: np.ndarray):
+    """The recorded Layout of a rendered or scanned page (found by its QR code)."""
+    from formgen.formats.paper.geometry import Layout
+    from formgen.formats.scan.locate import find_qr
+    from formgen.store.lookup import Lookup
+
+    lookup = Lookup(ws.db, ws.unit)
+    try:
+        return Layout.from_json(lookup.layout(find_qr(img)[2]))
+    finally:
+        lookup.close()
+
+
+def marked(ws, path, rng, dont_touch=(), empty: float = 0.1):
+    """The printed form's pages marked by pen at random (a share `empty` of rows left empty, and the rows
+    in dont_touch); (pages, the truth {(item, field): value})."""
+    imgs, truth = rendered(path.read_bytes()), {}
+    for n, img in enumerate(imgs, start=1):
+        for row in layout_of(ws, img).page(n).rows:
+            if (row.key, row.field) in dont_touch or rng.random() < empty:
+                continue
+            box = rng.choice(row.boxes)
+            rng.choice([cross, tick])(img, box)
+            truth[(row.key, row.field)] = box.value
+    return imgs, truth

@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +164,22 @@ def postgres():
         yield cluster
     finally:
         stop(cluster)
+
+
+def main(argv: list[str]) -> int:
+    """`start`: start a server and print its URL and folder (tab-separated); `stop FOLDER`: stop and remove it.
+
+    For `.ci/run`, which starts one server for the whole test run and exports FORMGEN_TEST_POSTGRES."""
+    if argv[:1] == ["start"]:
+        cluster = start()
+        print(f"{cluster.url()}\t{cluster.folder}")
+        return 0
+    if argv[:1] == ["stop"] and len(argv) == 2:
+        _stop(_bin_dir(), _runner(), Path(argv[1]))
+        return 0
+    print("usage: pg_cluster.py start | stop FOLDER", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

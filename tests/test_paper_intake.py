@@ -9,10 +9,7 @@ import pytest
 
 from formgen.api import (decide_scan_row, export, generate_forms, intake_returns, list_forms, scan_picture,
                          scan_reviews, waiting_scans)
-from formgen.formats.paper.geometry import Layout
-from formgen.formats.scan.locate import find_qr
-from formgen.store.lookup import Lookup
-from paper_marks import cross, degrade, fill, png, rendered, tick, to_pdf
+from paper_marks import cross, degrade, fill, layout_of, marked, png, rendered, to_pdf
 
 PRESETS = [row[0] for row in list_forms()]
 PROFILES = [dict(angle=2.5, scale=1.5), dict(angle=-6, scale=0.75, jpeg=70, noise=3),
@@ -26,27 +23,6 @@ def _formgen(ws, *args):
 
     return subprocess.run([str(Path(sys.executable).parent / "formgen"), "-w", str(ws.root), *args],
                           capture_output=True, text=True, timeout=120)
-
-
-def _layout(ws, img):
-    lookup = Lookup(ws.db, ws.unit)
-    try:
-        return Layout.from_json(lookup.layout(find_qr(img)[2]))
-    finally:
-        lookup.close()
-
-
-def _filled(ws, path, rng, dont_touch=()):
-    """The form's pages marked at random (a row in ten left empty); the truth {(item, field): value}."""
-    imgs, truth = rendered(path.read_bytes()), {}
-    for n, img in enumerate(imgs, start=1):
-        for row in _layout(ws, img).page(n).rows:
-            if (row.key, row.field) in dont_touch or rng.random() < 0.1:
-                continue
-            box = rng.choice(row.boxes)
-            rng.choice([cross, tick])(img, box)
-            truth[(row.key, row.field)] = box.value
-    return imgs, truth
 
 
 def _exported(ws) -> dict[tuple, str]:
@@ -67,7 +43,7 @@ def test_every_preset_and_respondent_round_trips_through_paper(ws, form):
     pages, truth = [], {}
     for i, path in enumerate(result.files):
         role = path.name.split("_")[1]
-        imgs, marks = _filled(ws, path, rng)
+        imgs, marks = marked(ws, path, rng)
         truth.update({(role, k, f): v for (k, f), v in marks.items()})
         pages += [degrade(img, seed=n, **PROFILES[(i + n) % len(PROFILES)]) for n, img in enumerate(imgs)]
     rng.shuffle(pages)  # every respondent's form in one scanned PDF, pages in any order
@@ -80,7 +56,7 @@ def test_every_preset_and_respondent_round_trips_through_paper(ws, form):
 
 def test_a_page_alone_waits_and_the_form_is_imported_when_the_rest_arrives(ws, tmp_path):
     [path] = generate_forms(ws, "samtaleskema", "paper", citizen="S-0002", roles=["borger"]).files
-    imgs, truth = _filled(ws, path, random.Random(2))
+    imgs, truth = marked(ws, path, random.Random(2))
     assert len(imgs) >= 2
     (ws.intake / "side1.png").write_bytes(png(degrade(imgs[0], angle=4)))
     first = intake_returns(ws)
@@ -102,9 +78,9 @@ def test_a_page_alone_waits_and_the_form_is_imported_when_the_rest_arrives(ws, t
 def test_an_uncertain_row_goes_to_review_and_a_person_decides_it(ws, tmp_path):
     [path] = generate_forms(ws, "praktik-trivsel", "paper", citizen="S-0003", roles=["borger"]).files
     imgs = rendered(path.read_bytes())
-    page = _layout(ws, imgs[0]).page(1)
+    page = layout_of(ws, imgs[0]).page(1)
     double = page.rows[0]
-    imgs2, truth = _filled(ws, path, random.Random(3), dont_touch={(double.key, double.field)})
+    imgs2, truth = marked(ws, path, random.Random(3), dont_touch={(double.key, double.field)})
     cross(imgs2[0], double.boxes[1])
     cross(imgs2[0], double.boxes[3])
     (ws.intake / "scan.pdf").write_bytes(to_pdf([degrade(i, angle=2) for i in imgs2]))
@@ -152,7 +128,7 @@ def test_the_web_page_shows_a_scanned_row_and_a_person_picks_its_value(ws):
 
     [path] = generate_forms(ws, "bip-inspireret", "paper", citizen="S-0005", roles=["konsulent"]).files
     imgs = rendered(path.read_bytes())
-    row = _layout(ws, imgs[0]).page(1).rows[1]
+    row = layout_of(ws, imgs[0]).page(1).rows[1]
     fill(imgs[0], row.boxes[0])  # filled, and no other box ticked: an answer or a correction? not guessed
     (ws.intake / "scan.png").write_bytes(png(degrade(imgs[0], angle=-3, upside_down=True)))
     for img in imgs[1:]:
@@ -183,8 +159,8 @@ def test_handwriting_is_kept_and_shown_on_the_citizen_page_and_in_the_report(ws)
     from web_client import client
 
     [path] = generate_forms(ws, "samtaleskema", "paper", citizen="S-0006", name="Bo Ek", roles=["borger"]).files
-    imgs, truth = _filled(ws, path, random.Random(6))
-    n, area = next((n, a) for n, img in enumerate(imgs) for a in _layout(ws, img).page(n + 1).areas)
+    imgs, truth = marked(ws, path, random.Random(6))
+    n, area = next((n, a) for n, img in enumerate(imgs) for a in layout_of(ws, img).page(n + 1).areas)
     x, y = int((area.x + 4) * 200 / 25.4), int((area.y + 7) * 200 / 25.4)
     cv2.putText(imgs[n], "Jeg vil gerne lære kassen", (x, y), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.3, 20, 2)
     (ws.intake / "scan.pdf").write_bytes(to_pdf([degrade(i, angle=1) for i in imgs]))
@@ -213,7 +189,7 @@ def test_forget_deletes_the_scanned_pages_and_the_pictures_of_handwriting(ws):
     from formgen.api import forget
 
     [path] = generate_forms(ws, "samtaleskema", "paper", citizen="S-0008", roles=["borger"]).files
-    imgs, _ = _filled(ws, path, random.Random(8))
+    imgs, _ = marked(ws, path, random.Random(8))
     (ws.intake / "side1.png").write_bytes(png(imgs[0]))  # one page: stored, waiting
     (ws.intake / "side2.png").write_bytes(png(imgs[1]))
     intake_returns(ws)
@@ -234,7 +210,7 @@ def test_forget_keeps_a_scan_that_holds_another_citizens_pages_and_says_so(ws):
     pages = []
     for ref in ("S-0008", "S-0009"):
         [path] = generate_forms(ws, "samtaleskema", "paper", citizen=ref, roles=["borger"]).files
-        imgs, _ = _filled(ws, path, random.Random(ref))
+        imgs, _ = marked(ws, path, random.Random(ref))
         pages += imgs
     (ws.intake / "bunke.pdf").write_bytes(to_pdf(pages))  # one batch scan of both citizens' forms
     assert [f.status for f in intake_returns(ws).files] == ["imported"]

@@ -23,33 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # paper_marks.py: pen marks and scanner effects
 
 import cv2  # noqa: E402
-from paper_marks import cross, degrade, rendered, tick  # noqa: E402
-from PIL import Image  # noqa: E402
+from paper_marks import degrade, marked, to_pdf  # noqa: E402
 
 from formgen.api import generate_forms, intake_returns  # noqa: E402
 from formgen.core.workspace import init  # noqa: E402
-from formgen.formats.paper.geometry import Layout  # noqa: E402
 from formgen.formats.scan import pages  # noqa: E402
-from formgen.formats.scan.locate import find_qr  # noqa: E402
-from formgen.store.lookup import Lookup  # noqa: E402
 
 
 def scanned_pdf(ws, path: Path, rng: random.Random) -> tuple[bytes, int]:
     """The printed form marked by pen on every row and scanned as one PDF of JPEG pages; (PDF, pages)."""
-    lookup = Lookup(ws.db, ws.unit)
-    imgs = rendered(path.read_bytes())
-    for n, img in enumerate(imgs, start=1):
-        layout = Layout.from_json(lookup.layout(find_qr(img)[2]))
-        for row in layout.page(n).rows:
-            rng.choice([cross, tick])(img, rng.choice(row.boxes))
-    lookup.close()
-    scans = [Image.fromarray(degrade(img, angle=rng.uniform(-1.5, 1.5), noise=2, seed=rng.randrange(1 << 30)))
-             for img in imgs]
-    import io
-
-    buf = io.BytesIO()
-    scans[0].save(buf, "PDF", save_all=True, append_images=scans[1:], resolution=200, quality=80)
-    return buf.getvalue(), len(imgs)
+    imgs, _ = marked(ws, path, rng, empty=0.0)
+    scans = [degrade(img, angle=rng.uniform(-1.5, 1.5), noise=2, seed=rng.randrange(1 << 30)) for img in imgs]
+    return to_pdf(scans, dpi=200), len(imgs)
 
 
 def main(argv=None) -> int:
