@@ -100,6 +100,7 @@ def test_a_konsulent_signs_in_and_sees_only_their_own_citizens(accounts_served, 
     assert "Borgere" in menu and "Til behandling" not in menu and "Indlæs" not in menu and "Rapporter" not in menu
     assert "4 af 4" in page.locator(".cards").inner_text()  # Ida's and Ahmad's forms, not Lise Dam's citizens'
     assert "til behandling" not in page.locator(".cards").inner_text()  # no card leading to a page refused to his role
+    shot(page, "overblik-konsulent")
     assert all(k in page.locator("main").inner_text() for k in KARLS)
     shows_none_of_the_others(page)
 
