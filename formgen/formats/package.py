@@ -92,7 +92,8 @@ def sniff(data: bytes, name: str) -> str:
                      "open it in Word/Excel and save it as .docx/.xlsx, or run intake with --convert-legacy")
     if data.startswith(b"%PDF"):
         raise refuse("FG202", name, "this is a PDF, not a Word or Excel form",
-                      "ask for the filled-in .docx/.xlsx file; a printed/scanned form must be typed in by hand")
+                      "ask for the filled-in .docx/.xlsx/.pdf file formgen sent; a scan is read only of a form formgen "
+                      "printed (with its corner markers and QR code); any other paper must be typed in by hand")
     if odf_kind(data):  # reached only when LibreOffice is not there to convert it (intake.legacy)
         word = odf_kind(data) == "odt"
         raise refuse("FG246", name, f"this is an OpenDocument {'text (.odt)' if word else 'spreadsheet (.ods)'} file, "
@@ -102,7 +103,8 @@ def sniff(data: bytes, name: str) -> str:
                      f"{'Word-dokument (.docx)' if word else 'Excel-projektmappe (.xlsx)'} and send that copy")
     if not data.startswith(b"PK\x03\x04"):
         raise refuse("FG202", name, "this is not a Word or Excel file",
-                      "check that the right file was attached; formgen reads .docx and .xlsx forms")
+                      "check that the right file was attached; formgen reads the .docx, .xlsx and .pdf forms it sent, "
+                      "and scans (.pdf, .png, .jpg, .tif) of the forms it printed")
     return "zip"
 
 

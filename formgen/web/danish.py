@@ -36,7 +36,7 @@ DANISH: dict[str, tuple[str, str]] = {
     "FG185": ("Problem med brugerkontoen", "Vælg et andet navn eller en længere adgangskode (mindst 12 tegn)."),
     "FG186": ("Siden kan ikke vises uden for denne computer uden brugerkonti", "Opret brugerkonti først, og sæt formgen bag en TLS-proxy."),
     "FG201": ("Tom fil", "Bed afsenderen om at sende den udfyldte fil igen."),
-    "FG202": ("Ikke et Word- eller Excel-skema", "Bed om den udfyldte .docx/.xlsx-fil; et scannet skema skal tastes ind i hånden."),
+    "FG202": ("Ikke et Word- eller Excel-skema", "Bed om den udfyldte .docx/.xlsx/.pdf-fil, som formgen sendte. Scanninger læses kun af skemaer, som formgen har printet (med hjørnemærker og QR-kode); andet papir skal tastes ind i hånden."),
     "FG203": ("Filen er beskyttet med adgangskode", "Fjern adgangskoden, gem filen igen og indlæs den."),
     "FG204": ("Gammelt .doc/.xls-format", "Gem filen som .docx/.xlsx, eller indlæs med »Konvertér gamle .doc/.xls-filer« (kræver LibreOffice)."),
     "FG205": ("Filen indeholder makroer", "Gem den som en almindelig .docx/.xlsx uden makroer, og send den igen."),
