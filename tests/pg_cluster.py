@@ -156,9 +156,20 @@ def _stop(bin_dir: Path, as_postgres: list[str], folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 @pytest.fixture(scope="session")
 def postgres():
-    """A running PostgreSQL server of this test session (see the module docstring)."""
+    """A running PostgreSQL server of this test session (see the module docstring).
+
+    A test run ended by SIGTERM (a CI timeout, kill) stops as after Ctrl-C, so the server is stopped
+    and removed too; kill -9 cannot be caught, and leaves it (its folder is under /tmp/formgen-pg-*)."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
     cluster = start()
     try:
         yield cluster
