@@ -30,6 +30,8 @@ XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.m
 MACRO_TYPES = ("macroEnabled", "vbaProject")
 ODF_TYPES = {b"application/vnd.oasis.opendocument.text": "odt", b"application/vnd.oasis.opendocument.spreadsheet": "ods"}
 ODF_HEAD = 128  # an OpenDocument file's type is in its first bytes: the stored member `mimetype`
+READS = ("formgen reads the .docx, .xlsx and .pdf forms it sent, and scans (.pdf, .png, .jpg, .tif) of the forms it "
+         "printed, by their corner markers and QR code")  # FG202's fix: other paper must be typed in by hand
 
 
 @dataclass(frozen=True)
@@ -91,9 +93,7 @@ def sniff(data: bytes, name: str) -> str:
         raise refuse("FG204", name, "this is an old-format .doc/.xls file, which cannot carry the form's fields",
                      "open it in Word/Excel and save it as .docx/.xlsx, or run intake with --convert-legacy")
     if data.startswith(b"%PDF"):
-        raise refuse("FG202", name, "this is a PDF, not a Word or Excel form",
-                      "ask for the filled-in .docx/.xlsx/.pdf file formgen sent; a scan is read only of a form formgen "
-                      "printed (with its corner markers and QR code); any other paper must be typed in by hand")
+        raise refuse("FG202", name, "this is a PDF, not a Word or Excel form", f"ask for the form formgen sent; {READS}")
     if odf_kind(data):  # reached only when LibreOffice is not there to convert it (intake.legacy)
         word = odf_kind(data) == "odt"
         raise refuse("FG246", name, f"this is an OpenDocument {'text (.odt)' if word else 'spreadsheet (.ods)'} file, "
@@ -102,9 +102,7 @@ def sniff(data: bytes, name: str) -> str:
                      "Or ask the sender to open it, choose Filer › Gem som … and the file type "
                      f"{'Word-dokument (.docx)' if word else 'Excel-projektmappe (.xlsx)'} and send that copy")
     if not data.startswith(b"PK\x03\x04"):
-        raise refuse("FG202", name, "this is not a Word or Excel file",
-                      "check that the right file was attached; formgen reads the .docx, .xlsx and .pdf forms it sent, "
-                      "and scans (.pdf, .png, .jpg, .tif) of the forms it printed")
+        raise refuse("FG202", name, "this is not a Word or Excel file", f"check that the right file was attached; {READS}")
     return "zip"
 
 
