@@ -50,8 +50,10 @@ class Forgotten:
 
 
 def forget(ws, citizen_ref: str, every_office: bool = False) -> Forgotten:
-    """Delete everything about one citizen for real: rows (secure_delete), files, then compact.
+    """Delete everything about one citizen for real: files, then rows (secure_delete), then compact.
 
+    Files first: a run stopped half-way still has the rows that lead to what is left, so forget
+    run again finishes it (rows first, the files would be left with nothing that finds them).
     The workspace's office only; every_office: the ref's rows in every office of the database (a
     jobcentre-wide administrator, knowingly; other workspaces' files are theirs to forget)."""
     engine = store.connect(ws.db, ws.unit)
@@ -61,24 +63,30 @@ def forget(ws, citizen_ref: str, every_office: bool = False) -> Forgotten:
         engine.dispose()
         raise fail("FG130", citizen_ref, "formgen has nothing about this citizen",
                    "check the ref with 'formgen status'; nothing was deleted")
+    files, shared = _forget_files(ws, citizen_ref, name, subs, scanned)
     rows = erasure.delete_citizen(engine, citizen_ref, [s[0] for s in subs], lambda v: _mentions(v, citizen_ref),
                                   every_office)
     store.log_entries(engine, "forget", {"rows": rows} | ({"every_office": True} if every_office else {}))  # no ref
     erasure.compact(engine)
     engine.dispose()
+    return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))),
+                     tuple(str(p.relative_to(ws.root)) for p in shared))
+
+
+def _forget_files(ws, ref: str, name: str | None, subs: list, scanned: list) -> tuple[int, list[Path]]:
+    """Delete the citizen's files; (how many, the scans kept because they hold other citizens' pages)."""
     # the names the files were stored under; the name as returned only where none was stored (older
     # workspaces): another citizen's return may have been sent under the same name ("skema.docx")
     own_scans, shared = _scan_files(ws, scanned)
     names = {s[1] or Path(s[2]).name for s in subs} - {p.name for p in shared}  # a scan's form names its last file
-    files = _delete_files(ws, citizen_ref, names)
+    files = _delete_files(ws, ref, names)
     for path in own_scans:
         path.unlink(missing_ok=True)
         path.with_name(path.name + ".problems.txt").unlink(missing_ok=True)  # a quarantined scan's reason
-    files += len(own_scans) + _scrub_reports(ws, citizen_ref, name)
-    files += _forget_web(ws, citizen_ref, name)
-    files += _forget_print_copies(ws, citizen_ref)
-    return Forgotten(rows, files, tuple(_leftovers(ws, [citizen_ref] + ([name] if name else []))),
-                     tuple(str(p.relative_to(ws.root)) for p in shared))
+    files += len(own_scans) + _scrub_reports(ws, ref, name)
+    files += _forget_web(ws, ref, name)
+    files += _forget_print_copies(ws, ref)
+    return files, shared
 
 
 def _scan_files(ws, scanned: list[tuple[str, str, bool]]) -> tuple[list[Path], list[Path]]:

@@ -75,6 +75,24 @@ def test_after_forget_neither_ref_nor_name_is_anywhere(ws):
     assert [a.action for a in audit(ws)][-1] == "forget"
 
 
+def test_a_forget_stopped_half_way_is_finished_by_running_it_again(ws, monkeypatch):
+    import formgen.privacy as privacy
+
+    pipeline(ws)
+    real = privacy._scrub_reports
+
+    def stopped(*args):  # the run dies while it deletes files (a kill, a full disk)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(privacy, "_scrub_reports", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        forget(ws, "S-1")
+    monkeypatch.setattr(privacy, "_scrub_reports", real)
+    r = forget(ws, "S-1")  # the rows still lead to what is left
+    assert r.rows > 0 and r.leftovers == ()
+    assert [str(p) for p, d in every_byte(ws.root) if mentions_ida(d)] == []
+
+
 def test_forget_names_files_it_did_not_write(ws):
     pipeline(ws)
     (ws.root / "roster.csv").write_text("citizen_ref,name\nS-1,Ida Holmgaard\n")
